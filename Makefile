@@ -1,0 +1,40 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+STAMP  := $(VENV)/.installed
+
+.PHONY: run serve test test-fast bench lint clean-db
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+## The portal with the demo district (seeded into an empty database) on 127.0.0.1:$(PORT).
+run: $(STAMP)
+	$(BIN)/python -m lib.cli ensure-demo
+	@echo "Portal: http://127.0.0.1:$(PORT)   (Ctrl-C stops it)"
+	exec $(BIN)/python -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+## The portal without demo data (a real deployment: create the first admin with lib.cli).
+serve: $(STAMP)
+	$(BIN)/python -m lib.cli init
+	exec $(BIN)/python -m streamlit run app.py --server.address $${PORTAL_ADDRESS:-127.0.0.1} --server.port $(PORT)
+
+## The whole suite: unit, AppTest and real-browser tests.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Everything but the browser tests.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser"
+
+## Performance figures at 1x and 10x, written to bench/results.json.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check .

@@ -1,0 +1,71 @@
+"""Entry point: page config, database, login, role-aware navigation — nothing else."""
+
+import streamlit as st
+
+from lib import demo, i18n, ui, ui_auth
+from lib.db import connect
+from lib.errors import PortalError
+from pages import my_account, staff_login, tip_form, tip_tracker, workbench
+
+# (render function, title key, icon, url path, roles allowed or None for all staff)
+STAFF_PAGES = [
+    (workbench.render, "nav.home", ":material/dashboard:", "home", None),
+]
+
+st.set_page_config(page_title="新百千万工作平台", page_icon="🛡️", layout="wide")
+ui.inject_css()
+lang = ui.current_lang()
+
+try:
+    db = connect()
+    authenticator = ui_auth.build_authenticator(db)
+except PortalError as exc:
+    st.error(i18n.error_text(exc, lang))
+    st.stop()
+
+user = ui_auth.current_user(db, authenticator)
+ctx = ui.Context(db=db, user=user, lang=lang, authenticator=authenticator)
+
+st.logo("static/logo.svg", size="large", icon_image="static/icon.svg")
+with st.sidebar:
+    st.selectbox(i18n.t("app.language", lang), list(i18n.LANGUAGES), key="app_lang",
+                 format_func=i18n.LANGUAGES.get)
+    if user is not None:
+        st.caption(ctx.t("login.signed_in_as", name=user.name, role=ctx.t(f"role.{user.role}"),
+                         unit=user.unit_name))
+        if st.button(ctx.t("login.logout"), key="app_logout"):
+            ui_auth.logout(ctx, authenticator)
+            ctx.user = user = None
+            st.toast(ctx.t("login.logged_out"))
+    if demo.is_demo(db):
+        st.caption(ctx.t("app.demo_banner"))
+ui.set_context(ctx)
+
+public = [
+    st.Page(tip_form.render, title=ctx.t("nav.tip"), icon=":material/edit_note:", url_path="tip"),
+    st.Page(tip_tracker.render, title=ctx.t("nav.track"), icon=":material/search:", url_path="track"),
+]
+if user is None:
+    # Staff pages stay registered, hidden: a deep link shows the login form, then the page.
+    staff = [st.Page(fn, title=ctx.t(key), url_path=url, visibility="hidden")
+             for fn, key, _icon, url, _roles in STAFF_PAGES]
+    nav = {
+        ctx.t("nav.section.account"): [
+            st.Page(staff_login.render, title=ctx.t("nav.login"), icon=":material/login:", url_path="login", default=True),
+            *staff,
+        ],
+        ctx.t("nav.section.public"): public,
+    }
+else:
+    staff = [st.Page(fn, title=ctx.t(key), icon=icon, url_path=url, default=(n == 0))
+             for n, (fn, key, icon, url, roles) in enumerate(STAFF_PAGES)
+             if roles is None or user.role in roles]
+    nav = {
+        ctx.t("nav.section.work"): staff,
+        ctx.t("nav.section.account"): [
+            st.Page(my_account.render, title=ctx.t("nav.account"), icon=":material/account_circle:", url_path="account")
+        ],
+        ctx.t("nav.section.public"): public,
+    }
+
+st.navigation(nav).run()

@@ -1,0 +1,1 @@
+"""The portal's logic: everything here is plain Python, testable without Streamlit."""

@@ -1,0 +1,105 @@
+"""Small shared Streamlit helpers: the run context, language, role guard, formatting.
+
+``app.py`` opens one database connection per script run and stores it, with the user
+and language, in a thread-local context (each Streamlit session runs its script in
+its own thread). Pages read it with :func:`context` / :func:`staff_page`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import sqlite_utils
+import streamlit as st
+
+from lib import i18n
+from lib.auth import User
+
+_local = threading.local()
+
+
+@dataclass
+class Context:
+    db: sqlite_utils.Database
+    user: User | None
+    lang: str
+    authenticator: object = None  # the run's streamlit_authenticator.Authenticate
+
+    def t(self, key: str, **params) -> str:
+        return i18n.t(key, self.lang, **params)
+
+
+def set_context(ctx: Context) -> None:
+    """Called by app.py once per run, before the page runs."""
+    _local.ctx = ctx
+
+
+def context() -> Context | None:
+    """The current run's context, or ``None`` when a page file is run without app.py."""
+    return getattr(_local, "ctx", None)
+
+
+def current_lang() -> str:
+    """The UI language: the sidebar choice, else ``?lang=en``, else Chinese."""
+    if "app_lang" not in st.session_state:
+        st.session_state["app_lang"] = i18n.normalize_lang(st.query_params.get("lang"))
+    return i18n.normalize_lang(st.session_state["app_lang"])
+
+
+def staff_page(*roles: str) -> Context:
+    """The role guard every staff page starts with.
+
+    Stops the page unless a user is logged in (with one of ``roles``, if given). Without
+    app.py's context — a page file run directly after a server restart — it shows
+    nothing at all.
+    """
+    ctx = context()
+    if ctx is None:
+        st.stop()
+    if ctx.user is None:
+        from lib import ui_auth
+
+        st.info(ctx.t("login.need_login"))
+        ui_auth.login_form(ctx)
+        st.stop()
+    if roles and ctx.user.role not in roles:
+        st.error(ctx.t("error.scope"))
+        st.stop()
+    return ctx
+
+
+def public_page() -> Context:
+    """The guard of public pages: only needs app.py's context."""
+    ctx = context()
+    if ctx is None:
+        st.stop()
+    return ctx
+
+
+def fmt_int(n: int | float | None) -> str:
+    """Thousands with a comma: 220,056."""
+    return "–" if n is None else f"{int(n):,}"
+
+
+def fmt_pct(x: float | None) -> str:
+    return "–" if x is None else f"{x:.1f}%"
+
+
+def show_error(ctx: Context, exc: Exception) -> None:
+    """Show a domain refusal in the user's language."""
+    st.error(i18n.error_text(exc, ctx.lang))
+
+
+CSS = """
+<style>
+/* The cookie manager's iframe leaves an empty gap at the top of every page. */
+div[data-testid="stElementContainer"]:has(iframe[title*="cookie_manager"]),
+div.element-container:has(iframe[title*="cookie_manager"]) { display: none; }
+div[data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
+</style>
+"""
+
+
+def inject_css() -> None:
+    st.html(CSS)

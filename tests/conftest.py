@@ -1,0 +1,94 @@
+"""Shared fixtures: a fresh database, the demo district (built once, copied per test),
+demo users, and a clean Streamlit cache for AppTest."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from lib import auth, demo
+from lib.db import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+@pytest.fixture
+def fresh_db(tmp_path):
+    """An empty, migrated database in a temporary file."""
+    db = connect(tmp_path / "fresh.db")
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo district at scale 1, seeded once per test session."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    db = connect(path)
+    demo.seed(db, password=DEMO_PASSWORD)
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return path
+
+
+def copy_database(src: Path, dst: Path) -> Path:
+    """A consistent copy of a SQLite file (the backup API, safe under WAL)."""
+    with sqlite3.connect(src) as s, sqlite3.connect(dst) as d:
+        s.backup(d)
+    return dst
+
+
+@pytest.fixture
+def demo_path(demo_template, tmp_path) -> Path:
+    """A private copy of the demo database file that a test may change."""
+    return copy_database(demo_template, tmp_path / "demo.db")
+
+
+@pytest.fixture
+def demo_db(demo_path):
+    db = connect(demo_path)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def users(demo_db) -> dict[str, auth.User]:
+    """The demo users by role, plus a clerk of another station (for scope tests)."""
+    out = {
+        "district_admin": auth.load_user(demo_db, "district"),
+        "station_admin": auth.load_user(demo_db, "station"),
+        "clerk": auth.load_user(demo_db, "clerk"),
+    }
+    other_station = demo_db.execute(
+        "SELECT id FROM units WHERE kind = 'station' AND id != ? ORDER BY id LIMIT 1",
+        [out["clerk"].station_id],
+    ).fetchone()[0]
+    row = demo_db.execute("SELECT id FROM users WHERE unit_id = ? AND role = 'clerk' LIMIT 1",
+                          [other_station]).fetchone()
+    if row is None:
+        auth.create_user(demo_db, None, username="other", name="他所民警", role="clerk",
+                         unit_id=other_station, password=None)
+        row = demo_db.execute("SELECT id FROM users WHERE username = 'other'").fetchone()
+    out["other_clerk"] = auth.get_user_by_id(demo_db, row[0])
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    """Each test gets its own secrets file and a known cookie key; Streamlit caches are
+    cleared (they survive between AppTest instances)."""
+    monkeypatch.setenv("PORTAL_SECRETS", str(tmp_path / "secrets.toml"))
+    monkeypatch.setenv("PORTAL_COOKIE_KEY", "k" * 48)
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)

@@ -1,0 +1,186 @@
+"""AppTest: login (through the real form), navigation by role, the home page's figures."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+from lib import auth, coverage, ui
+from lib.db import connect
+from tests.conftest import DEMO_PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def app(demo_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_DB", str(demo_path))
+
+    def make(username=None, lang=None):
+        at = AppTest.from_file(APP, default_timeout=60)
+        if username:
+            # Preset what the login library keeps after a login.
+            at.session_state["authentication_status"] = True
+            at.session_state["username"] = username
+            at.session_state["roles"] = [auth.load_user(connect(demo_path), username).role]
+        if lang:
+            at.session_state["app_lang"] = lang
+        return at
+
+    return make
+
+
+def texts(at):
+    """Everything the page shows as text, for assertions on content."""
+    parts = [e.value for e in at.title] + [e.value for e in at.caption] + [e.value for e in at.subheader]
+    parts += [e.value for e in at.markdown] + [e.value for e in at.error] + [e.value for e in at.info]
+    parts += [e.value for e in at.warning] + [m.label for m in at.metric] + [str(e.value) for e in at.text]
+    return "\n".join(str(p) for p in parts)
+
+
+def metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def login(at, username, password):
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    next(b for b in at.button if b.label in ("登录", "Log in")).click()
+    at.run()
+    if at.session_state["authentication_status"]:
+        at.run()  # AppTest does not follow the st.rerun() that ends a successful login
+    return at
+
+
+def goto(at, url_path):
+    """Open a page registered by st.navigation (its script hash is its url path's)."""
+    at._page_hash = calc_hash(url_path)
+    return at
+
+
+def test_logged_out_visitor_gets_the_login_form_and_no_figures(app):
+    at = app().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "民警登录" in shown
+    assert at.text_input(key="login_username").label == "用户名"
+    assert at.metric == []  # no figure of any scope
+
+
+def test_login_through_the_real_form_shows_the_clerks_station(app, demo_path):
+    at = login(app().run(), "clerk", DEMO_PASSWORD)
+    assert not at.exception
+    assert at.session_state["authentication_status"] is True
+    shown = texts(at)
+    assert "工作台" in shown and "本所：三星派出所" in shown
+    summary = coverage.scope_summary(connect(demo_path), auth.load_user(connect(demo_path), "clerk"))
+    assert metrics(at)["微信群"] == ui.fmt_int(summary.groups)
+    assert metrics(at)["群成员"] == ui.fmt_int(summary.members)
+
+
+def test_wrong_password_says_so_without_naming_the_cause(app):
+    at = login(app().run(), "clerk", "wrong-password")
+    assert [e.value for e in at.error] == ["用户名或密码不正确。"]
+    unknown = login(app().run(), "nobody-here", "wrong-password")
+    assert [e.value for e in unknown.error] == ["用户名或密码不正确。"]
+    assert at.metric == []
+
+
+def test_five_failures_show_the_lock(app):
+    at = app().run()
+    for _ in range(auth.MAX_FAILURES):
+        at = login(at, "station", "wrong-password")
+    assert "已锁定" in at.error[0].value
+    at = login(at, "station", DEMO_PASSWORD)
+    assert "已锁定" in at.error[0].value
+    assert at.metric == []
+
+
+def test_district_admin_sees_the_whole_district_and_every_station(app, demo_path):
+    at = app("district").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "全区" in shown and "各派出所" in shown
+    db = connect(demo_path)
+    summary = coverage.scope_summary(db, auth.load_user(db, "district"))
+    m = metrics(at)
+    assert m["微信群"] == ui.fmt_int(summary.groups)
+    assert m["网格常住人口"] == ui.fmt_int(summary.residents)
+    assert m["人口覆盖率"] == ui.fmt_pct(summary.coverage_pct)
+    categories, stations = (d.value for d in at.dataframe)
+    assert len(categories) == 5 and len(stations) == 17
+    assert int(stations["群数"].sum()) == summary.groups
+    assert "水上派出所" in set(stations["派出所"])
+
+
+@pytest.mark.parametrize("username", ["station", "clerk"])
+def test_station_roles_see_only_their_station(app, demo_path, username):
+    at = app(username).run()
+    shown = texts(at)
+    assert "本所：三星派出所" in shown and "各派出所" not in shown
+    db = connect(demo_path)
+    own = coverage.scope_summary(db, auth.load_user(db, username))
+    district = coverage.scope_summary(db, auth.load_user(db, "district"))
+    assert metrics(at)["微信群"] == ui.fmt_int(own.groups) != ui.fmt_int(district.groups)
+    category_table = at.dataframe[0].value
+    assert int(category_table["群数"].sum()) == own.groups
+
+
+def test_english_on_request(app):
+    at = app("clerk", lang="en").run()
+    shown = texts(at)
+    assert "Workbench" in shown and "Station: 三星派出所" in shown
+    assert "Groups" in metrics(at)
+
+
+def test_session_of_a_disabled_user_ends(app, demo_path):
+    at = app("clerk").run()
+    assert at.metric
+    auth.set_active(connect(demo_path), None, "clerk", False)
+    at.run()
+    assert not at.exception
+    assert at.metric == [] and "民警登录" in texts(at)
+
+
+def test_logout_ends_the_session_and_revokes_cookies(app, demo_path):
+    at = app("clerk").run()
+    at.button(key="app_logout").click().run()
+    assert not at.exception
+    assert at.metric == []
+    assert connect(demo_path).execute(
+        "SELECT logged_out_at FROM users WHERE username = 'clerk'").fetchone()[0] is not None
+
+
+def test_tip_page_reads_the_qr_code_parameters_without_login(app):
+    at = app().run()
+    at.query_params["push"] = "123"
+    at.query_params["grid"] = "45"
+    goto(at, "tip").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "您正在回应推送 #123" in shown and "45" in shown
+
+
+def test_tip_page_ignores_junk_parameters(app):
+    at = app().run()
+    at.query_params["push"] = "<script>alert(1)</script>"
+    goto(at, "tip").run()
+    assert "您正在回应推送" not in texts(at)
+
+
+def test_staff_page_run_directly_shows_nothing(demo_path, monkeypatch):
+    # STACK trap 1: after a restart a deep link may run pages/home.py without app.py.
+    monkeypatch.setenv("PORTAL_DB", str(demo_path))
+    for page in ("workbench.py", "my_account.py"):
+        at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=30).run()
+        assert not at.exception
+        assert at.metric == [] and at.title == [] and at.dataframe == []
+
+
+def test_unwritable_database_shows_a_clear_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_DB", str(tmp_path))  # a folder, not a file
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert "数据库" in at.error[0].value
