@@ -42,29 +42,36 @@ class Summary:
 def scope_summary(db: sqlite_utils.Database, user: User, station_id: int | None = None) -> Summary:
     """The home page's figures for what ``user`` may see (optionally one station of it)."""
     station_id = scope.filter_station(user, station_id)
-    where, params = ("g.station_id = ?", [station_id]) if station_id else ("1 = 1", [])
-    rows = {
-        r["category"]: r
+    params = [station_id] if station_id else []
+
+    def where(alias: str) -> str:
+        return f"{alias}.station_id = ?" if station_id else "1 = 1"
+
+    # Three indexed aggregates instead of one join over every group: grids, groups by
+    # their grid's category, and grids with no active group.
+    rows: dict[str, dict] = {
+        r["category"]: dict(r)
         for r in db.query(
-            f"""
-            SELECT g.category,
-                   COUNT(*) AS grids,
-                   SUM(g.population) AS population,
-                   SUM(g.households) AS households,
-                   SUM(COALESCE(cg.groups, 0)) AS groups,
-                   SUM(COALESCE(cg.members, 0)) AS members,
-                   SUM(CASE WHEN cg.groups IS NULL THEN 1 ELSE 0 END) AS without_group
-            FROM grids g
-            LEFT JOIN (
-                SELECT grid_id, COUNT(*) AS groups, SUM(member_count) AS members
-                FROM chat_groups WHERE status = 'active' GROUP BY grid_id
-            ) cg ON cg.grid_id = g.id
-            WHERE {where}
-            GROUP BY g.category
-            """,
+            f"SELECT category, COUNT(*) AS grids, SUM(population) AS population,"
+            f" SUM(households) AS households FROM grids g WHERE {where('g')} GROUP BY category",
             params,
         )
     }
+    for r in db.query(
+        f"""SELECT g.category, COUNT(*) AS groups, SUM(c.member_count) AS members
+            FROM chat_groups c JOIN grids g ON g.id = c.grid_id
+            WHERE c.status = 'active' AND {where('c')} GROUP BY g.category""",
+        params,
+    ):
+        rows.setdefault(r["category"], {}).update(groups=r["groups"], members=r["members"])
+    for r in db.query(
+        f"""SELECT category, COUNT(*) AS without_group FROM grids g
+            WHERE {where('g')} AND NOT EXISTS (
+                SELECT 1 FROM chat_groups c WHERE c.grid_id = g.id AND c.status = 'active')
+            GROUP BY category""",
+        params,
+    ):
+        rows.setdefault(r["category"], {})["without_group"] = r["without_group"]
     by_category = []
     for code in taxonomy.codes("grid_categories"):
         r = rows.get(code) or {}
@@ -77,9 +84,8 @@ def scope_summary(db: sqlite_utils.Database, user: User, station_id: int | None 
             "without_group": r.get("without_group") or 0,
         })
     comp = rows.get("comprehensive") or {}
-    unit_where, unit_params = ("station_id = ?", [station_id]) if station_id else ("1 = 1", [])
     outposts = query_one(
-        db, f"SELECT COUNT(*) AS n FROM units WHERE kind = 'outpost' AND {unit_where}", unit_params
+        db, f"SELECT COUNT(*) AS n FROM units u WHERE u.kind = 'outpost' AND {where('u')}", params
     )["n"]
     return Summary(
         groups=sum(c["groups"] for c in by_category),
@@ -96,28 +102,28 @@ def scope_summary(db: sqlite_utils.Database, user: User, station_id: int | None 
 def station_table(db: sqlite_utils.Database, user: User) -> list[dict]:
     """One row per station the user may see: grids, groups, members, residents, coverage."""
     clause, params = scope.station_clause(user, "u.id")
-    rows = db.query(
-        f"""
-        SELECT u.id AS station_id, u.name AS station, u.name_en AS station_en,
-               COUNT(g.id) AS grids,
-               SUM(CASE WHEN g.category = 'comprehensive' THEN g.population ELSE 0 END) AS residents,
-               SUM(COALESCE(cg.groups, 0)) AS groups,
-               SUM(COALESCE(cg.members, 0)) AS members,
-               SUM(CASE WHEN g.id IS NOT NULL AND cg.groups IS NULL THEN 1 ELSE 0 END) AS without_group
-        FROM units u
-        LEFT JOIN grids g ON g.station_id = u.id
-        LEFT JOIN (
-            SELECT grid_id, COUNT(*) AS groups, SUM(member_count) AS members
-            FROM chat_groups WHERE status = 'active' GROUP BY grid_id
-        ) cg ON cg.grid_id = g.id
-        WHERE u.kind = 'station' AND {clause}
-        GROUP BY u.id ORDER BY u.code
-        """,
-        params,
-    )
-    out = []
-    for r in rows:
-        residents = r["residents"] or 0
-        r["coverage_pct"] = round(100.0 * (r["members"] or 0) / residents, 1) if residents else None
-        out.append(r)
-    return out
+    stations = {
+        r["station_id"]: {**r, "grids": 0, "residents": 0, "groups": 0, "members": 0, "without_group": 0}
+        for r in db.query(
+            f"SELECT u.id AS station_id, u.name AS station, u.name_en AS station_en FROM units u"
+            f" WHERE u.kind = 'station' AND {clause} ORDER BY u.code",
+            params,
+        )
+    }
+    queries = [
+        """SELECT station_id, COUNT(*) AS grids,
+                  SUM(CASE WHEN category = 'comprehensive' THEN population ELSE 0 END) AS residents
+           FROM grids GROUP BY station_id""",
+        """SELECT station_id, COUNT(*) AS groups, SUM(member_count) AS members
+           FROM chat_groups WHERE status = 'active' GROUP BY station_id""",
+        """SELECT station_id, COUNT(*) AS without_group FROM grids g WHERE NOT EXISTS (
+               SELECT 1 FROM chat_groups c WHERE c.grid_id = g.id AND c.status = 'active')
+           GROUP BY station_id""",
+    ]
+    for sql in queries:
+        for r in db.query(sql):
+            if r["station_id"] in stations:
+                stations[r["station_id"]].update({k: v or 0 for k, v in r.items() if k != "station_id"})
+    for r in stations.values():
+        r["coverage_pct"] = round(100.0 * r["members"] / r["residents"], 1) if r["residents"] else None
+    return list(stations.values())

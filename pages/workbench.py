@@ -6,6 +6,11 @@ import streamlit as st
 from lib import coverage, i18n, ui
 
 
+def _count_columns(ctx: ui.Context, *keys: str) -> dict:
+    """Counts shown with thousands separators."""
+    return {ctx.t(k): st.column_config.NumberColumn(format="localized") for k in keys}
+
+
 def render() -> None:
     ctx = ui.staff_page()
     user = ctx.user
@@ -39,6 +44,8 @@ def render() -> None:
             for c in summary.by_category
         ]),
         hide_index=True, width="stretch", key="home_by_category",
+        column_config=_count_columns(ctx, "home.col.grids", "home.col.groups", "home.col.members",
+                                     "home.col.population", "home.col.without_group"),
     )
 
     if user.is_district:
@@ -58,7 +65,18 @@ def render() -> None:
                 for r in rows
             ]),
             hide_index=True, width="stretch", key="home_by_station",
+            column_config={
+                **_count_columns(ctx, "home.col.grids", "home.col.groups", "home.col.members",
+                                 "home.residents", "home.col.without_group"),
+                ctx.t("home.col.coverage"): st.column_config.ProgressColumn(
+                    format="%.1f%%", min_value=0, max_value=2 * coverage.TARGET_COVERAGE_PCT),
+            },
         )
+        below = [r["station"] if ctx.lang == "zh" else r["station_en"] for r in rows
+                 if r["coverage_pct"] is not None and r["coverage_pct"] < coverage.TARGET_COVERAGE_PCT]
+        if below:
+            st.warning(ctx.t("home.below_target", target=int(coverage.TARGET_COVERAGE_PCT),
+                             stations="、".join(below) if ctx.lang == "zh" else ", ".join(below)))
 
     st.subheader(ctx.t("home.pending_title"))
     st.caption(ctx.t("home.pending_pushes"))

@@ -1,0 +1,55 @@
+"""Run every benchmark module, write bench/results.json and print a table."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import foundation
+from bench.common import Env, timed
+from lib import demo
+from lib.db import connect
+
+MODULES = [foundation]
+RESULTS = Path(__file__).resolve().parent / "results.json"
+PASSWORD = "bench-password"
+
+
+def main() -> int:
+    os.environ.setdefault("PORTAL_COOKIE_KEY", "b" * 48)
+    with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
+        tmp = Path(tmp)
+        os.environ["PORTAL_SECRETS"] = str(tmp / "secrets.toml")
+        print("Seeding the demo district at 1x and 10x …", flush=True)
+        seed_1x, _ = timed(demo.seed, connect(tmp / "1x.db"), password=PASSWORD, scale=1)
+        seed_10x, _ = timed(demo.seed, connect(tmp / "10x.db"), password=PASSWORD, scale=10)
+        env = Env(db_1x=tmp / "1x.db", db_10x=tmp / "10x.db", tmp=tmp, password=PASSWORD)
+        from bench.common import Figure
+
+        figures = [Figure("demo_seed_1x", round(seed_1x, 3), "s", 10.0, "generate + write, incl. bcrypt"),
+                   Figure("demo_seed_10x", round(seed_10x, 3), "s", 120.0)]
+        for module in MODULES:
+            started = time.perf_counter()
+            figures += module.run(env)
+            print(f"  {module.__name__}: {time.perf_counter() - started:.1f} s", flush=True)
+    results = {
+        f.name: {"value": f.value, "unit": f.unit, "target": f.target, "pass": f.passed, **({"note": f.note} if f.note else {})}
+        for f in figures
+    }
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    width = max(len(f.name) for f in figures)
+    print(f"\n{'figure':<{width}}  {'value':>10}  {'target':>10}  result")
+    for f in figures:
+        target = "–" if f.target is None else f"< {f.target:g} {f.unit}"
+        verdict = {True: "pass", False: "FAIL", None: "info"}[f.passed]
+        print(f"{f.name:<{width}}  {f.value:>8g} {f.unit:<2}  {target:>10}  {verdict}")
+    print(f"\nWritten to {RESULTS}")
+    return 0 if all(f.passed is not False for f in figures) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
