@@ -7,9 +7,10 @@ from lib.db import connect
 from lib.errors import PortalError
 from pages import my_account, staff_login, tip_form, tip_tracker, workbench
 
-# (render function, title key, icon, url path, roles allowed or None for all staff)
+# (nav section key, render function, title key, icon, url path, roles allowed or None for all staff)
 STAFF_PAGES = [
-    (workbench.render, "nav.home", ":material/dashboard:", "home", None),
+    ("nav.section.work", workbench.render, "nav.home", ":material/dashboard:", "home", None),
+    ("nav.section.account", my_account.render, "nav.account", ":material/account_circle:", "account", None),
 ]
 
 st.set_page_config(page_title="新百千万工作平台", page_icon="🛡️", layout="wide")
@@ -47,25 +48,21 @@ public = [
 ]
 if user is None:
     # Staff pages stay registered, hidden: a deep link shows the login form, then the page.
-    staff = [st.Page(fn, title=ctx.t(key), url_path=url, visibility="hidden")
-             for fn, key, _icon, url, _roles in STAFF_PAGES]
     nav = {
         ctx.t("nav.section.account"): [
-            st.Page(staff_login.render, title=ctx.t("nav.login"), icon=":material/login:", url_path="login", default=True),
-            *staff,
+            st.Page(staff_login.render, title=ctx.t("nav.login"), icon=":material/login:", url_path="login",
+                    default=True),
+            *(st.Page(fn, title=ctx.t(key), url_path=url, visibility="hidden")
+              for _section, fn, key, _icon, url, _roles in STAFF_PAGES),
         ],
         ctx.t("nav.section.public"): public,
     }
 else:
-    staff = [st.Page(fn, title=ctx.t(key), icon=icon, url_path=url, default=(n == 0))
-             for n, (fn, key, icon, url, roles) in enumerate(STAFF_PAGES)
-             if roles is None or user.role in roles]
-    nav = {
-        ctx.t("nav.section.work"): staff,
-        ctx.t("nav.section.account"): [
-            st.Page(my_account.render, title=ctx.t("nav.account"), icon=":material/account_circle:", url_path="account")
-        ],
-        ctx.t("nav.section.public"): public,
-    }
+    nav = {}
+    for section, fn, key, icon, url, roles in STAFF_PAGES:
+        if roles is None or user.role in roles:
+            nav.setdefault(ctx.t(section), []).append(
+                st.Page(fn, title=ctx.t(key), icon=icon, url_path=url, default=not nav))
+    nav[ctx.t("nav.section.public")] = public
 
 st.navigation(nav).run()

@@ -184,3 +184,12 @@ def test_unwritable_database_shows_a_clear_message(tmp_path, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     assert "数据库" in at.error[0].value
+
+
+def test_staff_deep_link_while_logged_out_shows_login_then_the_page(app):
+    at = goto(app().run(), "account").run()
+    assert "该页面需要登录后访问。" in texts(at)
+    assert "clerk" not in texts(at)
+    at = login(at, "clerk", DEMO_PASSWORD)
+    shown = texts(at)
+    assert "我的账户" in shown and "clerk" in shown and "三星派出所" in shown
