@@ -162,11 +162,12 @@ def _unique(name: str, used: set[str]) -> str:
     return candidate
 
 
-def build(seed: int = DEFAULT_SEED, scale: float = 1.0) -> _Rows:
-    """Generate the district's rows in memory (ids assigned here, deterministic)."""
+def build(seed: int = DEFAULT_SEED, scale: float = 1.0, now: str | None = None) -> _Rows:
+    """Generate the district's rows in memory (ids assigned here; deterministic for a
+    given seed, scale and ``now``, the creation time stamped on every row)."""
     rng = random.Random(seed)
     rows = _Rows()
-    now = utcnow()
+    now = now or utcnow()
 
     # --- units ------------------------------------------------------------------------
     rows.units.append({
@@ -377,8 +378,14 @@ def build(seed: int = DEFAULT_SEED, scale: float = 1.0) -> _Rows:
             base = grid["population"] if grid["population"] else 100
             raw = max(3.0, base * coverage * (1.0 if grid["category"] == "comprehensive" else 0.8))
             created = f"{rng.choice([2021] * 6 + [2022, 2023, 2024, 2025, 2026])}-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}"
+            webhook = None
+            if platform == "wecom" and rng.random() < 0.6:
+                # A WeCom group robot: the key is the only secret in the URL.
+                webhook = ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key="
+                           + "-".join(f"{rng.getrandbits(b):0{b // 4}x}" for b in (32, 16, 16, 16, 48)))
             group = {
                 "id": group_id, "name": name, "grid_id": grid["id"], "station_id": grid["station_id"],
+                "is_name_standard": int(naming.is_compliant(name)), "webhook_url": webhook,
                 "platform": platform, "owner_user_id": rng.choice(officers_of[spec.name]),
                 "admin_name": _person(rng), "admin_phone": _phone(rng),
                 "member_count": 0, "created_on": created,
@@ -444,6 +451,9 @@ def seed(db: sqlite_utils.Database, *, password: str, seed: int = DEFAULT_SEED,
              {"key": "demo_seeded_at", "value": now}],
             pk="key",
         )
+        from lib.grid_import import demo_boundary_geojson, set_district_boundary
+
+        set_district_boundary(db, demo_boundary_geojson(scale))
         audit.record(db, None, "seed_demo", "district", None, after=counts)
     return counts
 

@@ -41,3 +41,20 @@ def list_grids(
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY id LIMIT ? OFFSET ?"
     return list(db.query(sql, params + [int(limit), int(offset)]))
+
+
+def search_grids(db: sqlite_utils.Database, user: User, text: str = "", *, station_id: int | None = None,
+                 limit: int = 50) -> list[dict]:
+    """Grids in scope whose name or code contains ``text`` (for pickers), by code."""
+    station_id = scope.filter_station(user, station_id)
+    where, params = ["1 = 1"], []
+    if station_id:
+        where.append("station_id = ?")
+        params.append(station_id)
+    text = (text or "").strip()[:40]
+    if text:
+        where.append("(name LIKE ? OR code LIKE ?)")
+        params += [f"%{text}%", f"%{text}%"]
+    return list(db.query(
+        f"SELECT {_COLUMNS} FROM grids WHERE {' AND '.join(where)} ORDER BY code LIMIT ?", params + [int(limit)]
+    ))

@@ -10,12 +10,35 @@ Never edit a migration that has shipped: add a new one.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 import sqlite_utils
 
 from lib.db import DatabaseError, utcnow
 
-MIGRATIONS: list[tuple[int, str, str]] = [
+Migration = tuple[int, str, "str | Callable[[sqlite_utils.Database], None]"]
+
+
+def _backfill_name_standard(db: sqlite_utils.Database) -> None:
+    """Migration 2's data step: mark groups whose names follow the naming standard."""
+    from lib import naming
+
+    for version_sql in (
+        "ALTER TABLE chat_groups ADD COLUMN webhook_url TEXT",
+        "ALTER TABLE chat_groups ADD COLUMN is_name_standard INTEGER NOT NULL DEFAULT 0"
+        " CHECK (is_name_standard IN (0, 1))",
+        "ALTER TABLE chat_groups ADD COLUMN updated_at TEXT",
+        "CREATE INDEX idx_chat_groups_name_standard ON chat_groups(station_id, is_name_standard)",
+    ):
+        db.conn.execute(version_sql)
+    rows = db.conn.execute("SELECT id, name FROM chat_groups").fetchall()
+    db.conn.executemany(
+        "UPDATE chat_groups SET is_name_standard = 1 WHERE id = ?",
+        [(gid,) for gid, name in rows if naming.is_compliant(name)],
+    )
+
+
+MIGRATIONS: list[Migration] = [
     (
         1,
         "foundation",
@@ -115,8 +138,57 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (2, "group_registry", _backfill_name_standard),
+    (
+        3,
+        "grid_group_counts",
+        """
+        ALTER TABLE grids ADD COLUMN active_groups INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE grids ADD COLUMN active_members INTEGER NOT NULL DEFAULT 0;
+        UPDATE grids SET
+            active_groups = (SELECT COUNT(*) FROM chat_groups c WHERE c.grid_id = grids.id AND c.status = 'active'),
+            active_members = (SELECT COALESCE(SUM(member_count), 0) FROM chat_groups c
+                              WHERE c.grid_id = grids.id AND c.status = 'active');
+        CREATE TRIGGER chat_groups_counts_insert AFTER INSERT ON chat_groups WHEN NEW.status = 'active'
+        BEGIN
+            UPDATE grids SET active_groups = active_groups + 1, active_members = active_members + NEW.member_count
+            WHERE id = NEW.grid_id;
+        END;
+        CREATE TRIGGER chat_groups_counts_delete AFTER DELETE ON chat_groups WHEN OLD.status = 'active'
+        BEGIN
+            UPDATE grids SET active_groups = active_groups - 1, active_members = active_members - OLD.member_count
+            WHERE id = OLD.grid_id;
+        END;
+        CREATE TRIGGER chat_groups_counts_update AFTER UPDATE OF grid_id, status, member_count ON chat_groups
+        BEGIN
+            UPDATE grids SET active_groups = active_groups - 1, active_members = active_members - OLD.member_count
+            WHERE id = OLD.grid_id AND OLD.status = 'active';
+            UPDATE grids SET active_groups = active_groups + 1, active_members = active_members + NEW.member_count
+            WHERE id = NEW.grid_id AND NEW.status = 'active';
+        END;
+        CREATE INDEX idx_grids_figures ON grids(station_id, category, section_label, industry_label,
+                                                population, active_groups, active_members);
+        INSERT OR IGNORE INTO app_meta (key, value) VALUES ('grids_version', '0');
+        CREATE TRIGGER grids_version_insert AFTER INSERT ON grids
+        BEGIN
+            UPDATE app_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'grids_version';
+        END;
+        CREATE TRIGGER grids_version_delete AFTER DELETE ON grids
+        BEGIN
+            UPDATE app_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'grids_version';
+        END;
+        CREATE TRIGGER grids_version_update AFTER UPDATE OF geometry, name, lat, lon, station_id ON grids
+        BEGIN
+            UPDATE app_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'grids_version';
+        END;
+        """,
+    ),
 ]
-"""(version, name, SQL). ``chat_groups.station_id`` copies its grid's station so that
+"""(version, name, SQL text or a function of the database run inside the transaction).
+
+Migration 3 keeps each grid's count of active groups and their members in step with
+``chat_groups`` by triggers (every write path, imports included, stays consistent), and
+bumps ``app_meta.grids_version`` whenever grids change, so map geometry can be cached. ``chat_groups.station_id`` copies its grid's station so that
 the scope filter of every group query is one indexed column, not a join."""
 
 
@@ -134,7 +206,7 @@ def applied_versions(db: sqlite_utils.Database) -> set[int]:
 
 
 def apply_migrations(
-    db: sqlite_utils.Database, migrations: list[tuple[int, str, str]] | None = None
+    db: sqlite_utils.Database, migrations: list[Migration] | None = None
 ) -> list[int]:
     """Apply every pending migration; return the versions applied now.
 
@@ -150,7 +222,7 @@ def apply_migrations(
         key = "error.db_corrupt" if "not a database" in str(exc) else "error.db_unwritable"
         raise DatabaseError(key, detail=str(exc)) from exc
     done: list[int] = []
-    for version, name, sql in sorted(migrations):
+    for version, name, sql in sorted(migrations, key=lambda m: m[0]):
         try:
             db.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as exc:
@@ -162,9 +234,12 @@ def apply_migrations(
             ).fetchone():
                 db.conn.execute("COMMIT")
                 continue
-            # executescript() would COMMIT first; run statement by statement instead.
-            for statement in _statements(sql):
-                db.conn.execute(statement)
+            if callable(sql):
+                sql(db)
+            else:
+                # executescript() would COMMIT first; run statement by statement instead.
+                for statement in _statements(sql):
+                    db.conn.execute(statement)
             db.conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                 [version, name, utcnow()],

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from lib import auth, demo
 from lib.db import connect
@@ -88,6 +89,24 @@ def _isolated_env(monkeypatch, tmp_path):
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
+
+
+@pytest.fixture
+def app(demo_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_DB", str(demo_path))
+
+    def make(username=None, lang=None):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        if username:
+            # Preset what the login library keeps after a login.
+            at.session_state["authentication_status"] = True
+            at.session_state["username"] = username
+            at.session_state["roles"] = [auth.load_user(connect(demo_path), username).role]
+        if lang:
+            at.session_state["app_lang"] = lang
+        return at
+
+    return make
 
 
 def chromium_path() -> str | None:

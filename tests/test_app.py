@@ -1,63 +1,12 @@
 """AppTest: login (through the real form), navigation by role, the home page's figures."""
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
 
 from lib import auth, coverage, ui
 from lib.db import connect
+from tests.apptest import APP, ROOT, goto, login, metrics, texts
 from tests.conftest import DEMO_PASSWORD
-
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-
-
-@pytest.fixture
-def app(demo_path, monkeypatch):
-    monkeypatch.setenv("PORTAL_DB", str(demo_path))
-
-    def make(username=None, lang=None):
-        at = AppTest.from_file(APP, default_timeout=60)
-        if username:
-            # Preset what the login library keeps after a login.
-            at.session_state["authentication_status"] = True
-            at.session_state["username"] = username
-            at.session_state["roles"] = [auth.load_user(connect(demo_path), username).role]
-        if lang:
-            at.session_state["app_lang"] = lang
-        return at
-
-    return make
-
-
-def texts(at):
-    """Everything the page shows as text, for assertions on content."""
-    parts = [e.value for e in at.title] + [e.value for e in at.caption] + [e.value for e in at.subheader]
-    parts += [e.value for e in at.markdown] + [e.value for e in at.error] + [e.value for e in at.info]
-    parts += [e.value for e in at.warning] + [m.label for m in at.metric] + [str(e.value) for e in at.text]
-    return "\n".join(str(p) for p in parts)
-
-
-def metrics(at):
-    return {m.label: m.value for m in at.metric}
-
-
-def login(at, username, password):
-    at.text_input(key="login_username").input(username)
-    at.text_input(key="login_password").input(password)
-    next(b for b in at.button if b.label in ("登录", "Log in")).click()
-    at.run()
-    if at.session_state["authentication_status"]:
-        at.run()  # AppTest does not follow the st.rerun() that ends a successful login
-    return at
-
-
-def goto(at, url_path):
-    """Open a page registered by st.navigation (its script hash is its url path's)."""
-    at._page_hash = calc_hash(url_path)
-    return at
 
 
 def test_logged_out_visitor_gets_the_login_form_and_no_figures(app):

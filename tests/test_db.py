@@ -50,7 +50,7 @@ def test_write_transaction_rolls_back_on_error(fresh_db):
         with write_transaction(fresh_db):
             fresh_db.execute("INSERT INTO app_meta (key, value) VALUES ('a', '1')")
             raise RuntimeError("boom")
-    assert fresh_db.execute("SELECT COUNT(*) FROM app_meta").fetchone()[0] == 0
+    assert fresh_db.execute("SELECT COUNT(*) FROM app_meta WHERE key = 'a'").fetchone()[0] == 0
 
 
 def test_nested_write_transactions_are_savepoints(fresh_db):
@@ -60,7 +60,7 @@ def test_nested_write_transactions_are_savepoints(fresh_db):
             with write_transaction(fresh_db):
                 fresh_db.execute("INSERT INTO app_meta (key, value) VALUES ('inner', '1')")
                 raise ValueError
-    keys = [r[0] for r in fresh_db.execute("SELECT key FROM app_meta")]
+    keys = [r[0] for r in fresh_db.execute("SELECT key FROM app_meta WHERE key IN ('outer', 'inner')")]
     assert keys == ["outer"]
 
 
