@@ -226,7 +226,7 @@ _SHAPES_CACHE: dict[tuple, dict[int, tuple]] = {}
 
 
 def grid_shapes(db: sqlite_utils.Database) -> dict[int, tuple]:
-    """Grid id → (static JSON fragment with name and station, [ring JSON …], label position
+    """Grid id → (static JSON fragment with name and station, [ring JSON …], label datum JSON
     or None, point position or None), cached until grids change.
 
     Parsing 30,000 stored GeoJSON geometries costs more than the rest of the map; grids
@@ -242,12 +242,18 @@ def grid_shapes(db: sqlite_utils.Database) -> dict[int, tuple]:
         stations = {sid: dumps(station_short_name(name))
                     for sid, name in db.execute("SELECT id, name FROM units WHERE kind = 'station'")}
         cached = {}
-        for gid, name, station_id, lon, lat, geometry in db.execute(
-                "SELECT id, name, station_id, lon, lat, geometry FROM grids"):
+        communities = {uid: name.replace("平安前哨工作站", "")
+                       for uid, name in db.execute("SELECT id, name FROM units WHERE kind = 'outpost'")}
+        for gid, name, station_id, outpost_id, lon, lat, geometry in db.execute(
+                "SELECT id, name, station_id, outpost_id, lon, lat, geometry FROM grids"):
             position = None if lat is None else "[{},{}]".format(*convert(round(lon, 5), round(lat, 5)))
             rings = [json.dumps(r, separators=(",", ":")) for r in _polygon(geometry, convert)] if geometry else []
             static = f'"n":{dumps(_clean(name))},"s":{stations.get(station_id, "null")}'
-            cached[gid] = (static, rings, position if rings else None, None if rings else position)
+            # On the map the outpost's community is already written once; a cell shows "第3网格".
+            community = communities.get(outpost_id, "")
+            short = name[len(community):] if community and name.startswith(community) else name
+            label = f'{{"t":{dumps(_clean(short))},"x":{position}}}' if rings and position else None
+            cached[gid] = (static, rings, label, None if rings else position)
         _SHAPES_CACHE.clear()  # one database is served at a time; keep memory flat
         _SHAPES_CACHE[key] = cached
     return cached
@@ -331,7 +337,7 @@ def build_deck(db: sqlite_utils.Database, user: User, figures: list[tuple], *, m
         if point_at is not None:
             points.append(f'{{{datum},"x":{point_at}}}')
         elif with_labels and label_at is not None:
-            labels.append(f'{{{static.replace(chr(34) + "n" + chr(34), chr(34) + "t" + chr(34), 1)},"x":{label_at}}}')
+            labels.append(label_at)
 
     clause, params = scope.station_clause(user, "COALESCE(station_id, id)")
     unit_rows = list(db.query(
@@ -361,8 +367,8 @@ def build_deck(db: sqlite_utils.Database, user: User, figures: list[tuple], *, m
             "get_color": [23, 35, 58], "outline_width": 2, "outline_color": [255, 255, 255],
             "font_settings": {"sdf": True}, "pickable": False}
     if labels:
-        layers.append(pdk.Layer("TextLayer", "__portal_labels__", id="grid-labels", get_size=70, size_units="'meters'",
-                                size_max_pixels=13, **text))
+        layers.append(pdk.Layer("TextLayer", "__portal_labels__", id="grid-labels", get_size=120,
+                                size_units="'meters'", size_max_pixels=14, **text))
     layers.append(pdk.Layer("ScatterplotLayer", outposts, id="outposts", get_position="x",
                             get_fill_color=[31, 78, 156], get_radius=80, radius_min_pixels=2, radius_max_pixels=5))
     layers.append(pdk.Layer("TextLayer", outposts, id="outpost-labels", get_size=110, size_units="'meters'",

@@ -358,6 +358,21 @@ def propose_name(db: sqlite_utils.Database, group_id: int, taken: set[str] | Non
         seq += 1
 
 
+def next_standard_name(db: sqlite_utils.Database, user: User, grid_id: int) -> str:
+    """The standard name a new group of this grid would get: the next free rank."""
+    grid = query_one(db, "SELECT g.name, g.station_id, st.name AS station_name FROM grids g"
+                         " JOIN units st ON st.id = g.station_id WHERE g.id = ?", [grid_id])
+    if not grid:
+        raise NotFoundError()
+    scope.require_station(user, grid["station_id"])
+    seq = db.execute("SELECT COUNT(*) FROM chat_groups WHERE grid_id = ?", [grid_id]).fetchone()[0] + 1
+    while True:
+        name = naming.standard_group_name(grid["station_name"], grid["name"], seq)
+        if not db.execute("SELECT 1 FROM chat_groups WHERE name = ?", [name]).fetchone():
+            return name
+        seq += 1
+
+
 def list_nonstandard(db: sqlite_utils.Database, user: User, f: GroupFilter | None = None,
                      limit: int = 500) -> list[dict]:
     """Groups whose names break the standard, each with its proposed standard name."""

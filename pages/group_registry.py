@@ -141,7 +141,8 @@ def _edit_tab(ctx: ui.Context, page: groups.GroupPage) -> None:
     grid = next(g for g in grid_options if g["id"] == grid_id)
     station = units.get_unit(ctx.db, ctx.user, grid["station_id"])
     officers = groups.list_officers(ctx.db, ctx.user, grid["station_id"])
-    example = naming.standard_group_name(station["name"], grid["name"])
+    example = naming.standard_group_name(station["name"], grid["name"]) if group_id \
+        else groups.next_standard_name(ctx.db, ctx.user, grid_id)
     if group_id and not current.get("is_name_standard"):
         st.info(t("registry.edit.use_proposed", name=groups.propose_name(ctx.db, group_id)))
     with st.form(P + f"form_{group_id}"):
@@ -164,7 +165,8 @@ def _edit_tab(ctx: ui.Context, page: groups.GroupPage) -> None:
                                          max_chars=20)
         members = cols[0].number_input(t("registry.edit.members"), min_value=0, max_value=groups.MAX_MEMBERS,
                                        value=int(current.get("member_count") or 0), step=1)
-        created_on = cols[1].text_input(t("registry.edit.created_on"), value=current.get("created_on") or "",
+        created_on = cols[1].text_input(t("registry.edit.created_on"),
+                                        value=current.get("created_on") or ("" if group_id else dt.date.today().isoformat()),
                                         max_chars=10, placeholder="2021-03-05")
         status = cols[0].selectbox(t("registry.edit.status"), groups.STATUSES,
                                    index=groups.STATUSES.index(current.get("status", "active")),

@@ -214,3 +214,13 @@ def test_moving_a_group_to_another_stations_grid_needs_an_owner_there(demo_db, u
 def test_phone_numbers_are_stored_in_one_form(demo_db, users, typed, stored):
     row = groups.search_groups(demo_db, users["clerk"]).rows[0]
     assert groups.update_group(demo_db, users["clerk"], row["id"], {"admin_phone": typed})["admin_phone"] == stored
+
+
+def test_a_new_group_is_offered_the_next_free_standard_name(demo_db, users):
+    clerk = users["clerk"]
+    grid_id, grid_name = _grid_of(demo_db, clerk.station_id)
+    existing = demo_db.execute("SELECT COUNT(*) FROM chat_groups WHERE grid_id = ?", [grid_id]).fetchone()[0]
+    name = groups.next_standard_name(demo_db, clerk, grid_id)
+    assert naming.is_compliant(name) and grid_name in name
+    assert demo_db.execute("SELECT 1 FROM chat_groups WHERE name = ?", [name]).fetchone() is None
+    assert name.endswith(f"（{existing + 1}群）") or existing == 0
