@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
+# The address residents reach the portal at: QR codes and links in pushes point there.
+export PORTAL_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 STAMP  := $(VENV)/.installed
 
 .PHONY: run serve test test-fast bench lint clean-db

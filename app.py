@@ -5,13 +5,25 @@ import streamlit as st
 from lib import demo, i18n, ui, ui_auth
 from lib.db import connect
 from lib.errors import PortalError
-from pages import grid_map, group_registry, my_account, staff_login, tip_form, tip_tracker, workbench
+from pages import (
+    grid_map,
+    group_registry,
+    my_account,
+    push_compose,
+    push_log,
+    staff_login,
+    tip_form,
+    tip_tracker,
+    workbench,
+)
 
 # (nav section key, render function, title key, icon, url path, roles allowed or None for all staff)
 STAFF_PAGES = [
     ("nav.section.work", workbench.render, "nav.home", ":material/dashboard:", "home", None),
     ("nav.section.work", group_registry.render, "nav.registry", ":material/groups:", "registry", None),
     ("nav.section.work", grid_map.render, "nav.map", ":material/map:", "map", None),
+    ("nav.section.work", push_compose.render, "nav.compose", ":material/campaign:", "compose", None),
+    ("nav.section.work", push_log.render, "nav.pushes", ":material/list_alt:", "pushes", None),
     ("nav.section.account", my_account.render, "nav.account", ":material/account_circle:", "account", None),
 ]
 

@@ -37,3 +37,7 @@ class ValidationError(PortalError):
     def __init__(self, key: str, field: str | None = None, **params):
         super().__init__(key, **params)
         self.field = field
+
+
+class InvalidState(PortalError):
+    """The row is not in a state that allows this action."""

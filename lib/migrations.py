@@ -183,6 +183,89 @@ MIGRATIONS: list[Migration] = [
         END;
         """,
     ),
+    (
+        4,
+        "pushes",
+        """
+        CREATE TABLE files (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL UNIQUE,
+            mime TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            width INTEGER,
+            height INTEGER,
+            path TEXT NOT NULL,
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE content_items (
+            id INTEGER PRIMARY KEY,
+            category TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            tags TEXT NOT NULL DEFAULT '',
+            is_deleted INTEGER NOT NULL DEFAULT 0 CHECK (is_deleted IN (0, 1)),
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT
+        );
+        CREATE INDEX idx_content_items_category ON content_items(category, is_deleted);
+
+        CREATE TABLE pushes (
+            id INTEGER PRIMARY KEY,
+            station_id INTEGER REFERENCES units(id),
+            category TEXT NOT NULL,
+            appeal_kind TEXT,
+            title TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL DEFAULT '',
+            fields TEXT NOT NULL DEFAULT '{}',
+            photo_file_ids TEXT NOT NULL DEFAULT '[]',
+            targeting TEXT NOT NULL DEFAULT '{}',
+            state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN
+                ('draft', 'pending_review', 'approved', 'scheduled', 'sending', 'sent', 'withdrawn', 'rejected')),
+            state_reason TEXT,
+            scheduled_for TEXT,
+            groups_targeted INTEGER NOT NULL DEFAULT 0,
+            members_targeted INTEGER NOT NULL DEFAULT 0,
+            created_by INTEGER NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            submitted_at TEXT,
+            reviewed_by INTEGER REFERENCES users(id),
+            reviewed_at TEXT,
+            sent_at TEXT,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX idx_pushes_station_state ON pushes(station_id, state, id);
+        CREATE INDEX idx_pushes_due ON pushes(state, scheduled_for);
+
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            push_id INTEGER NOT NULL REFERENCES pushes(id),
+            group_id INTEGER NOT NULL REFERENCES chat_groups(id),
+            station_id INTEGER NOT NULL REFERENCES units(id),
+            channel TEXT NOT NULL CHECK (channel IN ('manual', 'wecom_webhook')),
+            state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'confirmed')),
+            parts_sent INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            lease_until TEXT,
+            next_attempt_at TEXT,
+            last_attempt_at TEXT,
+            sent_at TEXT,
+            confirmed_at TEXT,
+            confirmed_by INTEGER REFERENCES users(id),
+            error TEXT,
+            UNIQUE (push_id, group_id)
+        );
+        CREATE INDEX idx_deliveries_queue ON deliveries(channel, state, next_attempt_at);
+        CREATE INDEX idx_deliveries_push ON deliveries(push_id, state);
+        CREATE INDEX idx_deliveries_group ON deliveries(group_id);
+
+        ALTER TABLE chat_groups ADD COLUMN webhook_state TEXT NOT NULL DEFAULT 'ok'
+            CHECK (webhook_state IN ('ok', 'broken'));
+        """,
+    ),
 ]
 """(version, name, SQL text or a function of the database run inside the transaction).
 

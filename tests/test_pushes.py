@@ -1,0 +1,190 @@
+"""Pushes: templates, validation, the workflow table, four eyes, scope, targeting, deliveries."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from lib import delivery, pushes, targeting
+from lib.errors import NotFoundError, ScopeError, ValidationError
+from lib.targeting import Target
+
+
+def photo_bytes(color=(200, 30, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), color).save(out, "JPEG")
+    return out.getvalue()
+
+
+def complete_appeal(db, user):
+    push = pushes.new_draft(db, user, "appeal", "missing_person")
+    push = pushes.save_draft(db, user, push["id"], push["version"], title="寻人启事：七旬老人走失", fields={
+        "person": "顾某某，男，72岁", "description": "身高约1.65米，穿深蓝色棉衣", "when": "11月27日18时许",
+        "where": "三星镇叠石桥家纺城东门", "contact": "三星派出所 0513-82123456"}, target=Target())
+    return pushes.add_photo(db, user, push["id"], photo_bytes())
+
+
+def test_a_new_appeal_starts_from_its_template(demo_db, users):
+    push = pushes.new_draft(demo_db, users["clerk"], "appeal", "missing_person")
+    assert push["state"] == "draft" and push["title"] == "寻人启事" and "线索" in push["body"]
+    assert push["station_id"] == users["clerk"].station_id
+
+
+def test_incomplete_appeal_lists_every_missing_field(demo_db, users):
+    push = pushes.new_draft(demo_db, users["clerk"], "appeal", "missing_person")
+    found = {p.field for p in pushes.problems(push)}
+    assert {"person", "description", "when", "where", "contact", "photos", "targeting"} <= found
+    with pytest.raises(ValidationError):
+        pushes.submit(demo_db, users["clerk"], push["id"], push["version"])
+
+
+def test_appeal_workflow_with_four_eyes(demo_db, users):
+    clerk, admin = users["clerk"], users["station_admin"]
+    push = complete_appeal(demo_db, clerk)
+    assert pushes.problems(push, issuing_unit="x") == []
+    assert not pushes.may(clerk, push, "send")  # an appeal must be approved first
+    push = pushes.submit(demo_db, clerk, push["id"], push["version"])
+    assert push["state"] == "pending_review"
+    assert not pushes.may(clerk, push, "approve")
+    assert [p["id"] for p in pushes.review_queue(demo_db, admin)] == [push["id"]]
+    push = pushes.review(demo_db, admin, push["id"], push["version"], approve=True)
+    assert push["state"] == "approved"
+    push = pushes.send(demo_db, clerk, push["id"], push["version"])
+    assert push["state"] == "sending"
+    counts = delivery.progress(demo_db, clerk, push["id"])
+    assert counts["total"] == push["groups_targeted"] > 0
+    actions = [r[0] for r in demo_db.execute(
+        "SELECT action FROM audit_log WHERE entity = 'pushes' AND entity_id = ? ORDER BY id", [str(push["id"])])]
+    assert actions[0] == "create" and {"submit", "approve", "send", "create_deliveries"} <= set(actions)
+
+
+def test_an_author_never_approves_their_own_push(demo_db, users):
+    admin = users["station_admin"]
+    push = complete_appeal(demo_db, admin)
+    push = pushes.submit(demo_db, admin, push["id"], push["version"])
+    with pytest.raises(pushes.InvalidTransition):
+        pushes.review(demo_db, admin, push["id"], push["version"], approve=True)
+    approved = pushes.review(demo_db, users["district_admin"], push["id"], push["version"], approve=True)
+    assert approved["state"] == "approved"
+
+
+def test_rejection_needs_a_reason_and_goes_back_to_draft_by_revise(demo_db, users):
+    clerk, admin = users["clerk"], users["station_admin"]
+    push = pushes.submit(demo_db, clerk, *(lambda p: (p["id"], p["version"]))(complete_appeal(demo_db, clerk)))
+    with pytest.raises(ValidationError):
+        pushes.review(demo_db, admin, push["id"], push["version"], approve=False, reason=" ")
+    push = pushes.review(demo_db, admin, push["id"], push["version"], approve=False, reason="照片不清晰")
+    assert push["state"] == "rejected" and push["state_reason"] == "照片不清晰"
+    assert pushes.revise(demo_db, clerk, push["id"], push["version"])["state"] == "draft"
+
+
+def test_clerk_sends_an_anti_fraud_tip_directly(demo_db, users):
+    clerk = users["clerk"]
+    push = pushes.new_draft(demo_db, clerk, "anti_fraud")
+    push = pushes.save_draft(demo_db, clerk, push["id"], push["version"], title="警惕冒充客服退款诈骗",
+                             fields={"scam": "冒充电商客服", "advice": "退款不需要提供验证码"},
+                             target=Target(categories=["comprehensive"]))
+    assert pushes.may(clerk, push, "send")
+    sent = pushes.send(demo_db, clerk, push["id"], push["version"])
+    assert sent["state"] == "sending"
+    expected = demo_db.execute(
+        "SELECT COUNT(*) FROM chat_groups c JOIN grids g ON g.id = c.grid_id WHERE c.station_id = ?"
+        " AND c.status = 'active' AND g.category = 'comprehensive'", [clerk.station_id]).fetchone()[0]
+    assert delivery.progress(demo_db, clerk, push["id"])["total"] == expected
+
+
+@pytest.mark.parametrize("state,action,allowed", [
+    ("draft", "approve", False), ("sent", "withdraw", False), ("withdrawn", "send", False),
+    ("pending_review", "send", False), ("scheduled", "withdraw", True), ("rejected", "revise", True),
+    ("approved", "send", True), ("sending", "withdraw", False),
+])
+def test_transition_table(demo_db, users, state, action, allowed):
+    push = {"id": 1, "state": state, "station_id": users["clerk"].station_id, "category": "news",
+            "created_by": users["clerk"].id, "version": 1}
+    who = users["station_admin"] if action == "approve" else users["clerk"]
+    assert pushes.may(who, push, action) is allowed
+
+
+def test_stale_edit_is_refused(demo_db, users):
+    clerk = users["clerk"]
+    push = pushes.new_draft(demo_db, clerk, "news")
+    pushes.save_draft(demo_db, clerk, push["id"], push["version"], title="第一位的修改")
+    with pytest.raises(pushes.StaleEdit):
+        pushes.save_draft(demo_db, clerk, push["id"], push["version"], title="第二位的修改")
+    assert pushes.get_push(demo_db, clerk, push["id"])["title"] == "第一位的修改"
+
+
+def test_other_station_cannot_read_or_target(demo_db, users):
+    push = pushes.new_draft(demo_db, users["clerk"], "news")
+    with pytest.raises(NotFoundError):
+        pushes.get_push(demo_db, users["other_clerk"], push["id"])
+    other = users["other_clerk"].station_id
+    with pytest.raises(ScopeError):
+        pushes.save_draft(demo_db, users["clerk"], push["id"], push["version"], target=Target(station_ids=[other]))
+
+
+def test_targeting_counts_groups_and_members(demo_db, users):
+    clerk = users["clerk"]
+    groups, members = targeting.reach(demo_db, clerk, Target(categories=["industry"]))
+    expected = demo_db.execute(
+        "SELECT COUNT(*), SUM(c.member_count) FROM chat_groups c JOIN grids g ON g.id = c.grid_id"
+        " WHERE c.station_id = ? AND c.status = 'active' AND g.category = 'industry'", [clerk.station_id]).fetchone()
+    assert (groups, members) == expected
+    picked = demo_db.execute("SELECT id FROM chat_groups WHERE station_id = ? LIMIT 3", [clerk.station_id]).fetchall()
+    only_picked = targeting.reach(demo_db, clerk, Target(use_filter=False, group_ids=[r[0] for r in picked]))
+    assert only_picked[0] <= 3
+    district = targeting.reach(demo_db, users["district_admin"], Target())
+    assert district[0] > groups
+
+
+def test_message_fits_the_channel_and_escapes_markup(demo_db, users):
+    push = complete_appeal(demo_db, users["clerk"])
+    push["body"] = "请留意<script>*粗体*[链接](http://x)"
+    md = pushes.message_markdown(push, issuing_unit="海门区公安局三星派出所", tip_link="http://portal/tip?push=1")
+    assert "\\<script\\>" in md and "\\[链接\\]" in md and "[扫码或点此提供线索](http://portal/tip?push=1)" in md
+    text = pushes.message_text(push, issuing_unit="海门区公安局三星派出所")
+    assert "走失地点：三星镇叠石桥家纺城东门" in text and "报警电话 110" in text
+    push["body"] = "长" * 1200
+    assert any(p.key == "pushes.error.channel_limit" for p in pushes.problems(push))
+
+
+def test_photos_are_reencoded_without_exif(demo_db, users):
+    from lib import files
+
+    img = Image.new("RGB", (400, 300), (10, 200, 10))
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif)
+    push = pushes.new_draft(demo_db, users["clerk"], "appeal", "wanted")
+    push = pushes.add_photo(demo_db, users["clerk"], push["id"], out.getvalue())
+    data, mime = files.read_file(demo_db, push["photo_file_ids"][0])
+    assert mime == "image/jpeg" and not Image.open(io.BytesIO(data)).getexif()
+    with pytest.raises(ValidationError):
+        pushes.add_photo(demo_db, users["clerk"], push["id"], b"not an image at all")
+
+
+def test_manual_checklist_and_posting(demo_db, users):
+    clerk = users["clerk"]
+    push = pushes.new_draft(demo_db, clerk, "health_tip")
+    push = pushes.save_draft(demo_db, clerk, push["id"], push["version"], title="冬季防一氧化碳中毒",
+                             body="使用煤炉取暖请保持通风。", target=Target(categories=["work"]))
+    push = pushes.send(demo_db, clerk, push["id"], push["version"])
+    rows = delivery.checklist(demo_db, clerk, push["id"])
+    manual = [r for r in rows if r["state"] == "queued"]
+    assert manual and delivery.mark_posted(demo_db, clerk, [manual[0]["id"]]) == 1
+    assert delivery.checklist(demo_db, clerk, push["id"], only_open=True) == manual[1:]
+    with pytest.raises(NotFoundError):
+        delivery.mark_posted(demo_db, users["other_clerk"], [manual[1]["id"]])
+
+
+def test_scheduled_push_starts_when_due(demo_db, users):
+    clerk = users["clerk"]
+    push = pushes.new_draft(demo_db, clerk, "news")
+    push = pushes.save_draft(demo_db, clerk, push["id"], push["version"], title="平安前哨新闻", body="本周要闻。",
+                             target=Target(categories=["work"]))
+    push = pushes.send(demo_db, clerk, push["id"], push["version"], when="2999-01-01T00:00:00Z")
+    assert push["state"] == "scheduled"
+    assert pushes.start_due(demo_db, now="2998-12-31T23:59:59Z") == []
+    assert pushes.start_due(demo_db, now="2999-01-01T00:00:01Z") == [push["id"]]
+    assert pushes.get_push(demo_db, clerk, push["id"])["state"] == "sending"
