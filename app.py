@@ -6,6 +6,7 @@ from lib import demo, i18n, ui, ui_auth
 from lib.db import connect
 from lib.errors import PortalError
 from pages import (
+    content_library,
     grid_map,
     group_registry,
     my_account,
@@ -24,6 +25,7 @@ STAFF_PAGES = [
     ("nav.section.work", grid_map.render, "nav.map", ":material/map:", "map", None),
     ("nav.section.work", push_compose.render, "nav.compose", ":material/campaign:", "compose", None),
     ("nav.section.work", push_log.render, "nav.pushes", ":material/list_alt:", "pushes", None),
+    ("nav.section.work", content_library.render, "nav.library", ":material/library_books:", "library", None),
     ("nav.section.account", my_account.render, "nav.account", ":material/account_circle:", "account", None),
 ]
 

@@ -15,6 +15,7 @@ are anchored at their station.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from lib import audit, auth, geo, naming, taxonomy
-from lib.db import utcnow, write_transaction
+from lib.db import ROOT, utcnow, write_transaction
 from lib.errors import PortalError
 
 DEFAULT_SEED = 2021
@@ -452,6 +453,11 @@ def seed(db: sqlite_utils.Database, *, password: str, seed: int = DEFAULT_SEED,
             pk="key",
         )
         from lib.grid_import import demo_boundary_geojson, set_district_boundary
+
+        district_admin = db.execute("SELECT id FROM users WHERE role = 'district_admin' LIMIT 1").fetchone()
+        db["content_items"].insert_all(
+            [{**item, "created_by": district_admin[0] if district_admin else None, "created_at": now}
+             for item in json.loads((ROOT / "data" / "content_library.json").read_text(encoding="utf-8"))])
 
         set_district_boundary(db, demo_boundary_geojson(scale))
         audit.record(db, None, "seed_demo", "district", None, after=counts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import i18n, pushes, taxonomy, ui, units
+from lib import i18n, library, pushes, taxonomy, ui, units
 from lib.errors import PortalError
 from lib.push_templates import fields_for
 from lib.targeting import Target, reach
@@ -38,9 +38,18 @@ def _start(ctx: ui.Context) -> int | None:
         appeal_kind = cols[1].selectbox(t("compose.appeal_kind"), taxonomy.codes("appeal_kinds"), key=P + "new_kind",
                                         format_func=lambda c: i18n.term("appeal_kinds", c, ctx.lang))
     district_wide = cols[2].checkbox(t("compose.district_wide"), key=P + "district_wide") if user.is_district else False
+    items = {i["id"]: i["title"] for i in library.search_items(ctx.db, user, category=category, limit=100)}
+    past = {p["id"]: f"#{p['id']} {p['title']}" for p in pushes.list_pushes(ctx.db, user, states=["sent"],
+                                                                             category=category, limit=50)}
+    cols = st.columns(2)
+    item_id = cols[0].selectbox(t("compose.from_library"), [None] + list(items), key=P + "from_library",
+                                format_func=lambda i: t("compose.template_only") if i is None else items[i])
+    past_id = cols[1].selectbox(t("compose.from_past"), [None] + list(past), key=P + "from_past",
+                                format_func=lambda i: t("compose.template_only") if i is None else past[i])
     if st.button(t("compose.start"), type="primary", key=P + "start"):
         try:
-            push = pushes.new_draft(ctx.db, user, category, appeal_kind, district_wide=district_wide)
+            push = pushes.new_draft(ctx.db, user, category, appeal_kind, district_wide=district_wide,
+                                    from_content_id=item_id, from_push_id=past_id)
         except PortalError as exc:
             ui.show_error(ctx, exc)
             return

@@ -188,3 +188,26 @@ def test_scheduled_push_starts_when_due(demo_db, users):
     assert pushes.start_due(demo_db, now="2998-12-31T23:59:59Z") == []
     assert pushes.start_due(demo_db, now="2999-01-01T00:00:01Z") == [push["id"]]
     assert pushes.get_push(demo_db, clerk, push["id"])["state"] == "sending"
+
+
+def test_library_items_start_a_push_and_only_district_admins_keep_them(demo_db, users):
+    from lib import library
+
+    items = library.search_items(demo_db, users["clerk"], text="安全账户")
+    assert items and items[0]["category"] == "anti_fraud"
+    push = pushes.new_draft(demo_db, users["clerk"], "anti_fraud", from_content_id=items[0]["id"])
+    assert push["title"] == items[0]["title"] and push["body"] == items[0]["body"]
+    with pytest.raises(ScopeError):
+        library.save_item(demo_db, users["clerk"], category="news", title="x", body="y")
+    new_id = library.save_item(demo_db, users["district_admin"], category="news", title="新闻", body="内容")
+    library.delete_item(demo_db, users["district_admin"], new_id)
+    assert all(i["id"] != new_id for i in library.search_items(demo_db, users["clerk"]))
+
+
+def test_a_past_push_is_a_starting_point(demo_db, users):
+    clerk = users["clerk"]
+    first = pushes.new_draft(demo_db, clerk, "news")
+    first = pushes.save_draft(demo_db, clerk, first["id"], first["version"], title="上周要闻", body="正文",
+                              target=Target(categories=["work"]))
+    again = pushes.new_draft(demo_db, clerk, "news", from_push_id=first["id"])
+    assert (again["title"], again["body"], again["targeting"]) == ("上周要闻", "正文", first["targeting"])
