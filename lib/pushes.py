@@ -532,7 +532,7 @@ def poster_png(db: sqlite_utils.Database, push: dict) -> bytes | None:
     link = tip_link(push["id"])
     try:
         return poster.render_poster(poster.PosterSpec(
-            category=push["category"], category_label=_label(push["category"], push["appeal_kind"]),
+            category=push["appeal_kind"] or push["category"], category_label=_label(push["category"], push["appeal_kind"]),
             title=p["title"], body=p["body"], fields=p["facts"], photos=photos,
             qr_png=qr.qr_png(link) if link.startswith("http") else None, qr_caption="扫码提供线索",
             issuing_unit=issuing_unit(db, push), hotline="110", date_text=p["footer"].rsplit(" · ", 1)[-1]))
