@@ -18,13 +18,17 @@ $(STAMP): requirements.txt
 ## The portal with the demo district (seeded into an empty database) on 127.0.0.1:$(PORT).
 run: $(STAMP)
 	$(BIN)/python -m lib.cli ensure-demo
-	@echo "Portal: http://127.0.0.1:$(PORT)   (Ctrl-C stops it)"
-	exec $(BIN)/python -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+	@echo "Portal: http://127.0.0.1:$(PORT)   (Ctrl-C stops it and the delivery worker)"
+	$(BIN)/python -m lib.worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 ## The portal without demo data (a real deployment: create the first admin with lib.cli).
 serve: $(STAMP)
 	$(BIN)/python -m lib.cli init
-	exec $(BIN)/python -m streamlit run app.py --server.address $${PORTAL_ADDRESS:-127.0.0.1} --server.port $(PORT)
+	$(BIN)/python -m lib.worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -m streamlit run app.py --server.address $${PORTAL_ADDRESS:-127.0.0.1} --server.port $(PORT)
 
 ## The whole suite: unit, AppTest and real-browser tests.
 test: $(STAMP)

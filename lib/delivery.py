@@ -19,7 +19,7 @@ from lib.targeting import Target, resolve
 DELIVERY_STATES = ("queued", "sending", "sent", "failed", "confirmed")
 
 
-def create_deliveries(db: sqlite_utils.Database, user: User | None, push: dict) -> dict:
+def create_deliveries(db: sqlite_utils.Database, user: User | None, push: dict, now: str | None = None) -> dict:
     """Create the delivery records of a push that starts sending (inside its transaction).
 
     The audience is resolved now, not when the push was written: a group archived since
@@ -31,7 +31,7 @@ def create_deliveries(db: sqlite_utils.Database, user: User | None, push: dict) 
 
         author = get_user_by_id(db, push["created_by"])
     groups = resolve(db, author, Target.from_dict(push["targeting"]), push["station_id"])
-    now = utcnow()
+    now = now or utcnow()
     rows = []
     for g in groups:
         robot = g["webhook_url"] and g["webhook_state"] == "ok"
@@ -64,7 +64,7 @@ def progress(db: sqlite_utils.Database, user: User, push_id: int) -> dict:
 
 
 def checklist(db: sqlite_utils.Database, user: User, push_id: int, *, only_open: bool = False,
-              owner_user_id: int | None = None, limit: int = 500) -> list[dict]:
+              owner_user_id: int | None = None, limit: int = 5000) -> list[dict]:
     """The manual dispatch checklist of a push: one row per group in the user's scope, by owner."""
     clause, params = scope.station_clause(user, "d.station_id")
     where = ["d.push_id = ?", clause, "d.channel = 'manual'"]

@@ -381,8 +381,10 @@ def build(seed: int = DEFAULT_SEED, scale: float = 1.0, now: str | None = None) 
             created = f"{rng.choice([2021] * 6 + [2022, 2023, 2024, 2025, 2026])}-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}"
             webhook = None
             if platform == "wecom" and rng.random() < 0.6:
-                # A WeCom group robot: the key is the only secret in the URL.
-                webhook = ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key="
+                # A WeCom group robot: the key is the only secret in the URL. The demo's robots
+                # point at a closed local port, never at the internet: the worker's attempts fail
+                # at once and the groups fall back to the manual checklist.
+                webhook = ("http://127.0.0.1:9/cgi-bin/webhook/send?key="
                            + "-".join(f"{rng.getrandbits(b):0{b // 4}x}" for b in (32, 16, 16, 16, 48)))
             group = {
                 "id": group_id, "name": name, "grid_id": grid["id"], "station_id": grid["station_id"],

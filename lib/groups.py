@@ -309,6 +309,8 @@ def change_group(db: sqlite_utils.Database, user: User, group_id: int, changes: 
     changed = {k: v for k, v in cleaned.items() if before.get(k) != v}
     if not changed:
         return {}
+    if "webhook_url" in changed:
+        changed["webhook_state"] = "ok"  # a new robot address gets a new chance
     changed["updated_at"] = utcnow()
     db.execute(f"UPDATE chat_groups SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
                [*changed.values(), group_id])

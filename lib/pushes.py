@@ -465,7 +465,7 @@ def start_due(db: sqlite_utils.Database, now: str | None = None) -> list[int]:
             if push["state"] != "scheduled":
                 continue  # another worker took it
             push = _transition(db, None, push, "start", {"sent_at": now})
-            delivery.create_deliveries(db, None, push)
+            delivery.create_deliveries(db, None, push, now=now)
             started.append(push["id"])
     return started
 

@@ -1,0 +1,113 @@
+"""Delivery figures: a district-wide push to 2,700 WeCom robot groups through the worker, and the
+2,700-row manual checklist.
+
+No 10x database is needed: on a copy of the demo district (1x) every active group gets its own
+robot on the fake server (tests/fake_wecom.py), topped up to 2,700 groups. The worker runs with a
+simulated clock that follows real time but jumps over waits (rate-limit windows, back-off), so the
+"simulated seconds" are what a worker would take against robots that answer at once (local network),
+and the fake server counts every frequency-limit answer (45009) it had to give. A second, small
+run sends one push to 50 groups that share one robot, where the rate limit is what takes the time.
+The fake server runs in the bench's own process, so its work is counted in the real seconds too.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import time
+
+from bench.common import Env, Figure, p95, repeat
+from lib import auth, delivery, pushes, worker
+from lib.db import connect, write_transaction
+from lib.targeting import Target
+from tests.fake_wecom import FakeWeCom, SimClock, simulate
+
+GROUPS = 2700
+
+
+def _copy(src, dst):
+    with sqlite3.connect(src) as s, sqlite3.connect(dst) as d:
+        s.backup(d)
+    return dst
+
+
+def _robot_groups(db, fake: FakeWeCom, n: int) -> int:
+    """Give every active group a robot of its own on the fake server, adding groups up to ``n``."""
+    with write_transaction(db):
+        active = db.execute("SELECT COUNT(*) FROM chat_groups WHERE status = 'active'").fetchone()[0]
+        grids = db.execute("SELECT id, station_id FROM grids ORDER BY id LIMIT ?", [max(0, n - active)]).fetchall()
+        db.conn.executemany(
+            "INSERT INTO chat_groups (name, grid_id, station_id, platform, member_count, created_at)"
+            " VALUES (?, ?, ?, 'wecom', 120, '2026-01-01T00:00:00Z')",
+            [(f"压测机器人群{i:04d}", gid, sid) for i, (gid, sid) in enumerate(grids)])
+        ids = [r[0] for r in db.execute("SELECT id FROM chat_groups WHERE status = 'active'")]
+        db.conn.executemany("UPDATE chat_groups SET platform = 'wecom', webhook_state = 'ok', webhook_url = ?"
+                            " WHERE id = ?", [(fake.url(f"robot-{gid}"), gid) for gid in ids])
+    return len(ids)
+
+
+def _district_push(db, user, title: str) -> dict:
+    push = pushes.new_draft(db, user, "news", district_wide=True)
+    push = pushes.save_draft(db, user, push["id"], push["version"], title=title,
+                             body="全区各网格群同步播报：冬季防火，人人有责。", target=Target())
+    return pushes.send(db, user, push["id"], push["version"])
+
+
+def _burst(db, user, fake: FakeWeCom, clock: SimClock) -> tuple[float, int]:
+    """Simulated seconds for a push to 50 groups that share one robot (the limiter's case)."""
+    ids = [r[0] for r in db.execute("SELECT id FROM chat_groups WHERE status = 'active' ORDER BY id LIMIT 50")]
+    with write_transaction(db):
+        db.conn.executemany("UPDATE chat_groups SET webhook_url = ? WHERE id = ?",
+                            [(fake.url("shared-robot"), gid) for gid in ids])
+    push = pushes.new_draft(db, user, "news", district_wide=True)
+    push = pushes.save_draft(db, user, push["id"], push["version"], title="共用机器人群播报", body="同一机器人的50个群。",
+                             target=Target(group_ids=ids, use_filter=False))
+    pushes.send(db, user, push["id"], push["version"])
+    clock.advance_to(math.ceil(time.time()) + 1)
+    start = clock()
+    simulate(db, clock)
+    return clock() - start, len(fake.times("shared-robot"))
+
+
+def run(env: Env) -> list[Figure]:
+    db = connect(_copy(env.db_1x, env.tmp / "delivery.db"))
+    district = auth.load_user(db, "district")
+    # Simulated time must start after the real time the deliveries are stamped due at.
+    clock = SimClock(math.ceil(time.time()) + 1, real=True)
+    with FakeWeCom(clock, keep_payloads=False) as fake:
+        groups = _robot_groups(db, fake, GROUPS)
+        push = _district_push(db, district, "全区冬季防火播报")
+        robots = db.execute("SELECT COUNT(*) FROM deliveries WHERE push_id = ? AND channel = 'wecom_webhook'",
+                            [push["id"]]).fetchone()[0]
+        clock.advance_to(math.ceil(time.time()) + 1)
+        start, started = clock(), time.perf_counter()
+        counts = simulate(db, clock)
+        real_s, sim_s = time.perf_counter() - started, clock() - start
+        sent = db.execute("SELECT COUNT(*) FROM deliveries WHERE push_id = ? AND channel = 'wecom_webhook'"
+                          " AND state = 'sent'", [push["id"]]).fetchone()[0]
+        state = db.execute("SELECT state FROM pushes WHERE id = ?", [push["id"]]).fetchone()[0]
+        messages = len(fake.accepted)
+        burst_s, burst_messages = _burst(db, district, fake, clock)
+        breaches = fake.rate_limited + max(0, fake.max_in_window() - fake.limit)
+    complete = sent == robots == groups and state == "sent"
+    note = (f"{robots:,} robot groups, {messages:,} messages, concurrency {worker.CONCURRENCY},"
+            f" {counts['rounds']} passes; {'all sent' if complete else f'INCOMPLETE: {sent:,} sent, push {state}'}")
+    figures = [
+        Figure("delivery_2700_robot_groups_simulated", round(sim_s if complete else math.inf, 2), "s", 60.0, note),
+        Figure("delivery_2700_robot_groups_real", round(real_s, 2), "s", None, "wall time of the same run"),
+        Figure("delivery_rate_limit_breaches", breaches, "", 0.0,
+               "45009 answers of the fake server, or a minute over 20 for a key, in both runs"),
+        Figure("delivery_burst_one_robot_simulated", round(burst_s, 1), "s", None,
+               f"{burst_messages} messages to 50 groups behind one robot key, at 20 a minute"),
+    ]
+
+    # The manual checklist of a district-wide push when no group has a robot.
+    with write_transaction(db):
+        db.execute("UPDATE chat_groups SET webhook_url = NULL")
+    manual = _district_push(db, district, "全区冬季防火播报（人工）")
+    rows = delivery.checklist(db, district, manual["id"], limit=GROUPS + 100)
+    samples = repeat(lambda: delivery.checklist(db, district, manual["id"], limit=GROUPS + 100), 5)
+    figures.append(Figure("delivery_manual_checklist_2700_p95", round(p95(samples), 3), "s", 1.0,
+                          f"{len(rows):,} rows, district admin"))
+    db.close()
+    return figures

@@ -1,0 +1,406 @@
+"""The delivery worker against the fake robot server, with simulated time: delivery of a push,
+the rate limit, retries and back-off, broken robots, restart safety, two workers, schedules, the CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from PIL import Image
+
+from lib import delivery, pushes, wecom, worker
+from lib.db import connect, write_transaction
+from lib.targeting import Target
+from tests.conftest import ROOT
+from tests.fake_wecom import FakeWeCom, SimClock, simulate
+
+
+class Crash(BaseException):
+    """Stands for the worker process dying (not an error the worker may handle)."""
+
+
+@pytest.fixture
+def clock():
+    # Deliveries are stamped due at the real time of sending, so simulated time starts after it.
+    return SimClock(math.ceil(time.time()) + 60)
+
+
+@pytest.fixture
+def fake(clock):
+    with FakeWeCom(clock) as server:
+        yield server
+
+
+@pytest.fixture
+def small_poster(monkeypatch):
+    """A tiny PNG instead of the drawn poster: every push then has two robot parts, quickly."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
+    monkeypatch.setattr(pushes, "poster_png", lambda db, push: out.getvalue())
+
+
+@pytest.fixture
+def no_poster(monkeypatch):
+    """One robot part per push (the markdown), so a count of messages is a count of deliveries."""
+    monkeypatch.setattr(pushes, "poster_png", lambda db, push: None)
+
+
+def robot_groups(db, station_id: int, n: int) -> list[int]:
+    return [r[0] for r in db.execute("SELECT id FROM chat_groups WHERE station_id = ? AND status = 'active'"
+                                     " ORDER BY id LIMIT ?", [station_id, n])]
+
+
+def point_at(db, fake: FakeWeCom, group_ids: list[int], key=lambda gid: f"g{gid}") -> dict[int, str]:
+    """Give the groups a robot on the fake server (test set-up; no audit needed). Every other group
+    of the database loses its robot, so only these go out by webhook."""
+    keys = {gid: key(gid) for gid in group_ids}
+    with write_transaction(db):
+        db.execute("UPDATE chat_groups SET webhook_url = NULL")
+        db.conn.executemany("UPDATE chat_groups SET webhook_url = ?, webhook_state = 'ok', platform = 'wecom'"
+                            " WHERE id = ?", [(fake.url(k), gid) for gid, k in keys.items()])
+    return keys
+
+
+def send_push(db, user, *, target: Target | None = None, when: str | None = None) -> dict:
+    push = pushes.new_draft(db, user, "anti_fraud")
+    push = pushes.save_draft(db, user, push["id"], push["version"], title="警惕冒充客服退款诈骗",
+                             fields={"scam": "冒充电商客服", "advice": "退款不需要提供验证码"},
+                             target=target or Target())
+    return pushes.send(db, user, push["id"], push["version"], when=when)
+
+
+def robot_rows(db, push_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM deliveries WHERE push_id = ? AND group_id IN"
+                         " (SELECT id FROM chat_groups WHERE webhook_url IS NOT NULL) ORDER BY id", [push_id]))
+
+
+def push_state(db, push_id: int) -> str:
+    return db.execute("SELECT state FROM pushes WHERE id = ?", [push_id]).fetchone()[0]
+
+
+def iso_to_epoch(text: str) -> float:
+    return worker.epoch(text)
+
+
+# --- delivery ---------------------------------------------------------------------------
+
+
+def test_push_to_a_station_reaches_every_robot_group(demo_db, users, fake, clock):
+    clerk = users["clerk"]
+    ids = [r[0] for r in demo_db.execute("SELECT id FROM chat_groups WHERE station_id = ? AND status = 'active'"
+                                         " AND webhook_url IS NOT NULL", [clerk.station_id])]
+    assert len(ids) >= 5
+    keys = point_at(demo_db, fake, ids)
+    push = send_push(demo_db, clerk)
+    parts = pushes.webhook_parts(demo_db, push["id"])
+    assert parts[0]["msgtype"] == "markdown"
+
+    counts = simulate(demo_db, clock)
+
+    for gid, key in keys.items():
+        assert fake.messages(key) == parts, gid  # the markdown, then the poster if there is one
+    rows = demo_db.execute("SELECT channel, state, parts_sent, sent_at IS NOT NULL, attempts FROM deliveries"
+                           " WHERE push_id = ?", [push["id"]]).fetchall()
+    robots = [r for r in rows if r[0] == "wecom_webhook"]
+    assert len(robots) == len(ids)
+    assert all(r[1:] == ("sent", len(parts), 1, 0) for r in robots)
+    assert all(r[1] == "queued" for r in rows if r[0] == "manual")  # the checklist is the clerk's
+    assert push_state(demo_db, push["id"]) == "sent"
+    assert counts["delivered"] == len(ids) and counts["finished"] == 1
+    assert fake.rate_limited == 0 and len(fake.accepted) == len(ids) * len(parts)
+
+
+def test_rate_limit_is_honoured_and_the_rest_goes_in_the_next_window(demo_db, users, fake, clock, no_poster):
+    clerk = users["clerk"]
+    ids = robot_groups(demo_db, clerk.station_id, 25)
+    point_at(demo_db, fake, ids, key=lambda gid: "shared")  # 25 groups behind one robot key
+    push = send_push(demo_db, clerk)
+    t0 = clock()
+
+    first = worker.run_once(demo_db, limiter=(limiter := wecom.RateLimiter()), clock=clock)
+    assert first["parts_sent"] == 20 and first["deferred"] == 5
+    waiting = [r for r in robot_rows(demo_db, push["id"]) if r["state"] == "queued"]
+    assert len(waiting) == 5 and all(r["attempts"] == 0 for r in waiting)
+    assert all(iso_to_epoch(r["next_attempt_at"]) >= t0 + 60 for r in waiting)
+
+    simulate(demo_db, clock, limiter=limiter)
+
+    stamps = fake.times("shared")
+    assert len(stamps) == 25 and fake.rate_limited == 0 and fake.max_in_window() <= 20
+    assert all(t == t0 for t in stamps[:20]) and all(t >= t0 + 60 for t in stamps[20:])
+    assert {r["state"] for r in robot_rows(demo_db, push["id"])} == {"sent"}
+    assert push_state(demo_db, push["id"]) == "sent"
+
+
+def test_server_errors_are_retried_with_back_off(demo_db, users, fake, clock, no_poster):
+    clerk = users["clerk"]
+    [gid] = robot_groups(demo_db, clerk.station_id, 1)
+    point_at(demo_db, fake, [gid], key=lambda g: "flaky")
+    fake.fail_next("flaky", 2, status=500)
+    push = send_push(demo_db, clerk)
+    t0 = clock()
+
+    assert worker.run_once(demo_db, clock=clock)["retried"] == 1
+    [row] = robot_rows(demo_db, push["id"])
+    assert (row["state"], row["attempts"], row["next_attempt_at"]) == ("queued", 1, worker.iso(t0 + 30))
+    assert "HTTP 500" in row["error"]
+    clock.advance(29)
+    assert worker.run_once(demo_db, clock=clock).get("claimed", 0) == 0  # not due yet
+    clock.advance(1)
+    assert worker.run_once(demo_db, clock=clock)["retried"] == 1
+    [row] = robot_rows(demo_db, push["id"])
+    assert (row["attempts"], row["next_attempt_at"]) == (2, worker.iso(t0 + 30 + 60))  # doubled
+    clock.advance(60)
+    counts = worker.run_once(demo_db, clock=clock)
+    assert counts["delivered"] == 1 and counts["finished"] == 1
+    [row] = robot_rows(demo_db, push["id"])
+    assert (row["state"], row["attempts"], row["error"]) == ("sent", 2, None)
+    assert len(fake.messages("flaky")) == 1
+
+
+def test_back_off_doubles_up_to_half_an_hour():
+    assert [worker.backoff_s(a) for a in range(8)] == [30, 60, 120, 240, 480, 960, 1800, 1800]
+
+
+def test_after_six_attempts_the_group_goes_on_the_manual_checklist(demo_db, users, fake, clock, no_poster):
+    clerk = users["clerk"]
+    [gid] = robot_groups(demo_db, clerk.station_id, 1)
+    point_at(demo_db, fake, [gid], key=lambda g: "down")
+    fake.fail_next("down", 100, status=503)
+    push = send_push(demo_db, clerk)
+
+    counts = simulate(demo_db, clock)
+
+    assert counts["retried"] == 5 and counts["fallback"] == 1 and fake.requests == 6
+    row = demo_db.execute("SELECT * FROM deliveries WHERE push_id = ? AND group_id = ?",
+                          [push["id"], gid]).fetchone()
+    row = dict(zip([d[0] for d in demo_db.execute("SELECT * FROM deliveries LIMIT 0").description], row, strict=True))
+    assert (row["channel"], row["state"], row["attempts"]) == ("manual", "queued", 6)
+    assert "gave up after 6 attempts" in row["error"] and "HTTP 503" in row["error"]
+    assert gid in {r["group_id"] for r in delivery.checklist(demo_db, clerk, push["id"], only_open=True)}
+    assert demo_db.execute("SELECT webhook_state FROM chat_groups WHERE id = ?", [gid]).fetchone()[0] == "ok"
+    assert push_state(demo_db, push["id"]) == "sent"
+
+
+def test_invalid_webhook_marks_the_group_broken_and_falls_back(demo_db, users, fake, clock):
+    clerk = users["clerk"]
+    broken, fine = robot_groups(demo_db, clerk.station_id, 2)
+    keys = point_at(demo_db, fake, [broken, fine])
+    fake.invalid_keys.add(keys[broken])
+    push = send_push(demo_db, clerk)
+
+    counts = simulate(demo_db, clock)
+
+    assert counts["broken"] == 1 and counts["fallback"] == 1 and counts["delivered"] == 1
+    by_group = {r["group_id"]: r for r in robot_rows(demo_db, push["id"])}
+    assert (by_group[broken]["channel"], by_group[broken]["state"]) == ("manual", "queued")
+    assert "93000" in by_group[broken]["error"] and by_group[broken]["attempts"] == 1
+    assert by_group[fine]["state"] == "sent"
+    assert demo_db.execute("SELECT webhook_state FROM chat_groups WHERE id = ?", [broken]).fetchone()[0] == "broken"
+    audit = {(r[0], r[1], r[2]): r[3] for r in demo_db.execute(
+        "SELECT action, entity, entity_id, user_id FROM audit_log WHERE action IN ('webhook_broken', 'robot_failed')")}
+    assert audit == {("webhook_broken", "chat_groups", str(broken)): None,
+                     ("robot_failed", "deliveries", str(by_group[broken]["id"])): None}
+    assert push_state(demo_db, push["id"]) == "sent"
+    assert broken in {r["group_id"] for r in delivery.checklist(demo_db, clerk, push["id"], only_open=True)}
+
+    # The next push goes to that group by hand from the start; the robot is not called again.
+    requests = fake.requests
+    later = send_push(demo_db, clerk)
+    channels = {r["group_id"]: r["channel"] for r in robot_rows(demo_db, later["id"])}
+    assert channels == {broken: "manual", fine: "wecom_webhook"}
+    simulate(demo_db, clock)
+    assert fake.requests == requests + len(pushes.webhook_parts(demo_db, later["id"]))
+
+
+def test_a_refused_message_falls_back_without_breaking_the_group(demo_db, users, fake, clock, no_poster):
+    clerk = users["clerk"]
+    [gid] = robot_groups(demo_db, clerk.station_id, 1)
+    point_at(demo_db, fake, [gid], key=lambda g: "strict")
+    fake.fail_next("strict", 1, errcode=40058)
+    push = send_push(demo_db, clerk)
+    counts = simulate(demo_db, clock)
+    assert counts["fallback"] == 1 and counts.get("broken", 0) == 0 and counts.get("retried", 0) == 0
+    [row] = robot_rows(demo_db, push["id"])
+    assert row["channel"] == "manual" and "40058" in row["error"]
+    assert demo_db.execute("SELECT webhook_state FROM chat_groups WHERE id = ?", [gid]).fetchone()[0] == "ok"
+
+
+def test_frequency_limit_from_wecom_waits_without_spending_an_attempt(demo_db, users, fake, clock, no_poster):
+    clerk = users["clerk"]
+    [gid] = robot_groups(demo_db, clerk.station_id, 1)
+    point_at(demo_db, fake, [gid], key=lambda g: "crowded")
+    fake.fail_next("crowded", 1, errcode=45009)  # another sender filled this robot's minute
+    push = send_push(demo_db, clerk)
+    t0 = clock()
+    assert worker.run_once(demo_db, clock=clock)["deferred"] == 1
+    [row] = robot_rows(demo_db, push["id"])
+    assert (row["state"], row["attempts"]) == ("queued", 0) and iso_to_epoch(row["next_attempt_at"]) >= t0 + 60
+    simulate(demo_db, clock)
+    assert robot_rows(demo_db, push["id"])[0]["state"] == "sent" and len(fake.messages("crowded")) == 1
+
+
+# --- restart safety and concurrency ----------------------------------------------------------
+
+
+def test_a_restart_resumes_at_the_next_part_and_sends_no_part_twice(demo_db, users, fake, clock, small_poster):
+    clerk = users["clerk"]
+    [gid] = robot_groups(demo_db, clerk.station_id, 1)
+    point_at(demo_db, fake, [gid], key=lambda g: "r1")
+    push = send_push(demo_db, clerk)
+    parts = pushes.webhook_parts(demo_db, push["id"])
+    assert [p["msgtype"] for p in parts] == ["markdown", "image"]
+    calls = []
+
+    def dies_before_part_two(url, payload, **kw):
+        if calls:
+            raise Crash()
+        calls.append(payload)
+        return wecom.send(url, payload, **kw)
+
+    with pytest.raises(Crash):
+        worker.run_once(demo_db, clock=clock, sender=dies_before_part_two, concurrency=1)
+    [row] = robot_rows(demo_db, push["id"])
+    assert (row["state"], row["parts_sent"]) == ("sending", 1) and fake.messages("r1") == parts[:1]
+
+    # A new worker (a new connection) before the lease ends leaves the row alone …
+    other = connect(demo_db.conn.execute("PRAGMA database_list").fetchone()[2])
+    assert worker.run_once(other, clock=clock).get("claimed", 0) == 0
+    # … and after it sends only the second part.
+    clock.advance(worker.LEASE_S + 1)
+    counts = worker.run_once(other, clock=clock)
+    assert counts["claimed"] == 1 and counts["parts_sent"] == 1 and counts["finished"] == 1
+    assert fake.messages("r1") == parts  # each part exactly once, in order
+    [row] = robot_rows(demo_db, push["id"])
+    assert (row["state"], row["parts_sent"]) == ("sent", 2)
+    other.close()
+
+
+def test_a_stop_finishes_the_message_in_hand_and_hands_back_the_rest(demo_db, users, fake, clock, small_poster):
+    clerk = users["clerk"]
+    ids = robot_groups(demo_db, clerk.station_id, 5)
+    keys = point_at(demo_db, fake, ids)
+    push = send_push(demo_db, clerk)
+    stop = threading.Event()
+
+    def stop_after_first(url, payload, **kw):
+        stop.set()  # SIGTERM arrives while the first message is on the wire
+        return wecom.send(url, payload, **kw)
+
+    counts = worker.run_once(demo_db, clock=clock, sender=stop_after_first, stop=stop, concurrency=1)
+    assert counts["parts_sent"] == 1 and counts["released"] == 5
+    rows = robot_rows(demo_db, push["id"])
+    assert all(r["state"] == "queued" and r["lease_until"] is None for r in rows)
+    assert [r["parts_sent"] for r in rows] == [1, 0, 0, 0, 0]
+    simulate(demo_db, clock)  # a restarted worker picks them up at once and resumes the first at part 2
+    assert all(len(fake.messages(k)) == 2 for k in keys.values()) and len(fake.accepted) == 10
+
+
+def test_two_workers_never_send_the_same_delivery(demo_path, users, fake, clock, small_poster):
+    db = connect(demo_path)
+    clerk = users["clerk"]
+    ids = robot_groups(db, clerk.station_id, 40)
+    keys = point_at(db, fake, ids)
+    push = send_push(db, clerk)
+    claimed = []
+    barrier = threading.Barrier(2)
+
+    def work():
+        conn = connect(demo_path)
+        barrier.wait()
+        total = 0
+        while worker.pending(conn):
+            total += worker.run_once(conn, clock=clock, batch=3, concurrency=2).get("claimed", 0)
+        claimed.append(total)
+        conn.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sum(claimed) == 40  # no row was claimed twice
+    assert all(len(fake.messages(k)) == 2 for k in keys.values()) and len(fake.accepted) == 80
+    worker.run_once(db, clock=clock)
+    assert push_state(db, push["id"]) == "sent"
+    db.close()
+
+
+# --- schedules and pushes without robots ---------------------------------------------------
+
+
+def test_a_scheduled_push_starts_at_its_time(demo_db, users, fake, clock, no_poster):
+    clerk = users["clerk"]
+    [gid] = robot_groups(demo_db, clerk.station_id, 1)
+    point_at(demo_db, fake, [gid], key=lambda g: "later")
+    when = worker.iso(clock() + 3600)
+    push = send_push(demo_db, clerk, when=when)
+    assert push["state"] == "scheduled"
+    assert worker.run_once(demo_db, clock=clock).get("started", 0) == 0
+    clock.advance_to(worker.epoch(when) - 1)
+    assert worker.run_once(demo_db, clock=clock).get("started", 0) == 0 and fake.requests == 0
+    clock.advance(1)
+    counts = worker.run_once(demo_db, clock=clock)
+    assert counts["started"] == 1 and counts["delivered"] == 1 and counts["finished"] == 1
+    assert fake.times("later") == [worker.epoch(when)]
+    assert push_state(demo_db, push["id"]) == "sent"
+
+
+def test_a_push_with_no_robot_group_is_finished(demo_db, users, clock):
+    clerk = users["clerk"]
+    with write_transaction(demo_db):
+        demo_db.execute("UPDATE chat_groups SET webhook_url = NULL")
+    push = send_push(demo_db, clerk)
+    assert worker.run_once(demo_db, clock=clock)["finished"] == 1
+    assert push_state(demo_db, push["id"]) == "sent"
+    assert delivery.progress(demo_db, clerk, push["id"])["by_channel"].keys() == {"manual"}
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def _env(demo_path) -> dict:
+    return {**os.environ, "PORTAL_DB": str(demo_path), "PYTHONPATH": str(ROOT)}
+
+
+def test_worker_once_as_a_process(demo_path, users):
+    with FakeWeCom() as fake:  # the subprocess runs on the real clock
+        db = connect(demo_path)
+        ids = robot_groups(db, users["clerk"].station_id, 3)
+        keys = point_at(db, fake, ids)
+        push = send_push(db, users["clerk"])
+        kinds = [p["msgtype"] for p in pushes.webhook_parts(db, push["id"])]
+        db.close()
+        done = subprocess.run([sys.executable, "-m", "lib.worker", "--once"], cwd=ROOT, env=_env(demo_path),
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "worker started" in done.stdout and "delivered 3" in done.stdout
+        assert all([m["msgtype"] for m in fake.messages(k)] == kinds for k in keys.values())
+    db = connect(demo_path)
+    assert push_state(db, push["id"]) == "sent"
+    db.close()
+
+
+def test_worker_stops_cleanly_on_sigterm(demo_path):
+    proc = subprocess.Popen([sys.executable, "-m", "lib.worker", "--interval", "0.2"], cwd=ROOT,
+                            env=_env(demo_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert "worker started" in proc.stdout.readline()
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and "SIGTERM" in out and "worker stopped" in out
+
+
+def test_counts_are_plain_json(demo_db, clock):
+    assert json.loads(json.dumps(worker.run_once(demo_db, clock=clock))) is not None
