@@ -266,6 +266,117 @@ MIGRATIONS: list[Migration] = [
             CHECK (webhook_state IN ('ok', 'broken'));
         """,
     ),
+    (
+        5,
+        "tips",
+        """
+        CREATE TABLE tip_states (
+            slug TEXT PRIMARY KEY,
+            type TEXT NOT NULL CHECK (type IN ('open', 'closed')),
+            sort INTEGER NOT NULL
+        );
+        INSERT INTO tip_states (slug, type, sort) VALUES
+            ('new', 'open', 1), ('triaged', 'open', 2), ('assigned', 'open', 3), ('in_progress', 'open', 4),
+            ('resolved', 'closed', 5), ('closed', 'closed', 6), ('duplicate', 'closed', 7),
+            ('rejected', 'closed', 8), ('referred', 'closed', 9);
+
+        CREATE TABLE sla_rules (
+            kind TEXT NOT NULL,
+            priority TEXT NOT NULL,
+            first_response_minutes INTEGER NOT NULL CHECK (first_response_minutes > 0),
+            PRIMARY KEY (kind, priority)
+        );
+        INSERT INTO sla_rules (kind, priority, first_response_minutes) VALUES
+            ('lead', 'urgent', 10), ('lead', 'high', 30), ('lead', 'normal', 120), ('lead', 'low', 480),
+            ('complaint', 'urgent', 30), ('complaint', 'high', 120), ('complaint', 'normal', 480),
+            ('complaint', 'low', 1440),
+            ('request', 'urgent', 60), ('request', 'high', 240), ('request', 'normal', 1440), ('request', 'low', 2880),
+            ('inquiry', 'urgent', 60), ('inquiry', 'high', 240), ('inquiry', 'normal', 1440), ('inquiry', 'low', 2880);
+
+        CREATE TABLE tips (
+            id INTEGER PRIMARY KEY,
+            tracking_code TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('request', 'lead', 'inquiry', 'complaint')),
+            priority TEXT NOT NULL DEFAULT 'normal' CHECK (priority IN ('urgent', 'high', 'normal', 'low')),
+            priority_rank INTEGER NOT NULL DEFAULT 2,
+            state TEXT NOT NULL DEFAULT 'new' REFERENCES tip_states(slug),
+            is_open INTEGER NOT NULL DEFAULT 1 CHECK (is_open IN (0, 1)),
+            channel TEXT NOT NULL DEFAULT 'web' CHECK (channel IN ('web', 'qr', 'group', 'phone', 'walk_in')),
+            description TEXT NOT NULL,
+            location_text TEXT,
+            grid_id INTEGER REFERENCES grids(id),
+            lat REAL,
+            lon REAL,
+            happened_at TEXT,
+            station_id INTEGER REFERENCES units(id),
+            assignee_user_id INTEGER REFERENCES users(id),
+            push_id INTEGER REFERENCES pushes(id),
+            is_anonymous INTEGER NOT NULL DEFAULT 0 CHECK (is_anonymous IN (0, 1)),
+            contact_name TEXT,
+            contact_phone TEXT,
+            rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+            duplicate_of INTEGER REFERENCES tips(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            first_response_at TEXT,
+            closed_at TEXT,
+            created_by INTEGER REFERENCES users(id),
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX idx_tips_queue ON tips(station_id, is_open, priority_rank, due_at, id);
+        CREATE INDEX idx_tips_state ON tips(station_id, state, priority_rank, due_at);
+        CREATE INDEX idx_tips_open_due ON tips(is_open, due_at);
+        CREATE INDEX idx_tips_assignee ON tips(assignee_user_id, is_open);
+        CREATE INDEX idx_tips_push ON tips(push_id, created_at);
+        CREATE INDEX idx_tips_grid ON tips(grid_id, created_at);
+
+        CREATE TABLE tip_photos (
+            tip_id INTEGER NOT NULL REFERENCES tips(id),
+            file_id INTEGER NOT NULL REFERENCES files(id),
+            PRIMARY KEY (tip_id, file_id)
+        );
+
+        CREATE TABLE tip_events (
+            id INTEGER PRIMARY KEY,
+            tip_id INTEGER NOT NULL REFERENCES tips(id),
+            at TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            kind TEXT NOT NULL CHECK (kind IN ('created', 'state', 'assign', 'route', 'note', 'reply', 'merge',
+                                                'expert', 'priority')),
+            is_public INTEGER NOT NULL DEFAULT 0 CHECK (is_public IN (0, 1)),
+            text TEXT,
+            data TEXT
+        );
+        CREATE INDEX idx_tip_events_tip ON tip_events(tip_id, id);
+
+        CREATE TABLE reply_templates (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            is_deleted INTEGER NOT NULL DEFAULT 0 CHECK (is_deleted IN (0, 1)),
+            UNIQUE (kind, title)
+        );
+
+        CREATE TABLE experts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            field TEXT NOT NULL CHECK (field IN ('lawyer', 'doctor', 'counsellor', 'anti_fraud', 'other')),
+            organization TEXT,
+            phone TEXT,
+            note TEXT,
+            is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1))
+        );
+
+        CREATE TABLE intake_events (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX idx_intake_events_key ON intake_events(key, at);
+        """,
+    ),
 ]
 """(version, name, SQL text or a function of the database run inside the transaction).
 

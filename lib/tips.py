@@ -1,0 +1,508 @@
+"""Tips (线索): what residents send — requests, case leads, inquiries, complaints — and the
+work on them: routing to a station, the state workflow, SLA clocks, notes and replies.
+
+States live in the ``tip_states`` table with a type (open/closed); moves are the
+:data:`TRANSITIONS` table; code asks :func:`is_open`, never compares raw strings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+
+from lib import audit, files, geo, scope, taxonomy
+from lib.auth import User
+from lib.db import query_one, utcnow, write_transaction
+from lib.errors import NotFoundError, PortalError, ScopeError, ValidationError
+
+KINDS = ("request", "lead", "inquiry", "complaint")
+PRIORITIES = ("urgent", "high", "normal", "low")
+PRIORITY_RANK = {p: n for n, p in enumerate(PRIORITIES)}
+CHANNELS = ("web", "qr", "group", "phone", "walk_in")
+DESCRIPTION_MAX = 2000
+LOCATION_MAX = 120
+NAME_MAX = 30
+MAX_PHOTOS = 5
+TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over the phone
+TRACKING_LENGTH = 10  # 31^10 ≈ 8·10^14: not guessable, short enough to type
+_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+# (action, from states, to state, what it needs)
+TRANSITIONS = {
+    "triage": (("new",), "triaged"),
+    "assign": (("new", "triaged", "assigned", "in_progress"), "assigned"),
+    "start": (("assigned",), "in_progress"),
+    "resolve": (("triaged", "assigned", "in_progress"), "resolved"),
+    "close": (("resolved",), "closed"),
+    "reopen": (("resolved", "closed", "rejected", "referred"), "triaged"),
+    "reject": (("new", "triaged", "assigned", "in_progress"), "rejected"),
+    "refer": (("new", "triaged", "assigned", "in_progress"), "referred"),
+    "mark_duplicate": (("new", "triaged", "assigned", "in_progress"), "duplicate"),
+}
+NEEDS_REASON = ("reject", "refer", "reopen")
+
+
+class InvalidTransition(PortalError):
+    """The move is not in the transitions table for the tip's state."""
+
+
+class StaleEdit(PortalError):
+    """Someone changed the tip since it was read."""
+
+
+def state_types(db: sqlite_utils.Database) -> dict[str, str]:
+    return {slug: t for slug, t in db.execute("SELECT slug, type FROM tip_states")}
+
+
+def is_open(tip: dict) -> bool:
+    return bool(tip["is_open"])
+
+
+def new_tracking_code() -> str:
+    """A short, unguessable code the sender keeps, shown as XXXXX-XXXXX."""
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def format_code(code: str) -> str:
+    return f"{code[:5]}-{code[5:]}"
+
+
+def normalize_code(text: str) -> str:
+    """What a sender typed (any case, dashes, spaces, O for 0 …) → the stored code."""
+    cleaned = re.sub(r"[\s\-–—_]", "", (text or "").upper())
+    return cleaned.replace("O", "0").replace("I", "1")[:TRACKING_LENGTH * 2]
+
+
+# --- SLA and routing ------------------------------------------------------------------
+
+
+def due_at(db: sqlite_utils.Database, kind: str, priority: str, created_at: str) -> str:
+    """When the first response is due, from the configurable ``sla_rules``."""
+    row = db.execute("SELECT first_response_minutes FROM sla_rules WHERE kind = ? AND priority = ?",
+                     [kind, priority]).fetchone()
+    minutes = row[0] if row else 24 * 60
+    start = datetime.strptime(created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return (start + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def default_priority(kind: str) -> str:
+    return "high" if kind == "lead" else "normal"
+
+
+def route(db: sqlite_utils.Database, *, grid_id: int | None, lat: float | None, lon: float | None) -> tuple[int | None, int | None]:
+    """(station_id, grid_id) for a tip: by its grid, else by the comprehensive grid whose polygon
+    holds the point, else (None, None) — the district center routes it by hand."""
+    if grid_id is not None:
+        row = query_one(db, "SELECT id, station_id FROM grids WHERE id = ?", [grid_id])
+        if row:
+            return row["station_id"], row["id"]
+    if lat is not None and lon is not None:
+        # Candidate cells by bounding box first (indexed on lat/lon of the centre is not
+        # available; the small radius keeps the scan short), then exact point-in-polygon.
+        for row in db.query(
+            "SELECT id, station_id, geometry FROM grids WHERE geometry IS NOT NULL AND lat BETWEEN ? AND ?"
+            " AND lon BETWEEN ? AND ?", [lat - 0.05, lat + 0.05, lon - 0.05, lon + 0.05]):
+            shape = json.loads(row["geometry"])
+            polys = [shape["coordinates"]] if shape["type"] == "Polygon" else shape["coordinates"]
+            if any(geo.point_in_polygon((lon, lat), [tuple(p) for p in poly[0]]) for poly in polys):
+                return row["station_id"], row["id"]
+    return None, None
+
+
+# --- intake ---------------------------------------------------------------------------
+
+
+@dataclass
+class TipInput:
+    """What a sender gives; every field is checked by :func:`validate`."""
+
+    kind: str
+    description: str
+    location_text: str = ""
+    grid_id: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    happened_at: str | None = None
+    is_anonymous: bool = True
+    contact_name: str = ""
+    contact_phone: str = ""
+    push_id: int | None = None
+    rating: int | None = None
+    channel: str = "web"
+    photos: tuple[bytes, ...] = ()
+    consent: bool = False
+
+
+class TipErrors(ValidationError):
+    """Several fields refused at once: ``errors`` maps field → (message key, params)."""
+
+    def __init__(self):
+        super().__init__("tips.error.fields")
+        self.errors: dict[str, tuple[str, dict]] = {}
+
+    def add(self, field: str, key: str, **params) -> None:
+        self.errors.setdefault(field, (key, params))
+
+
+def _text(value, limit: int) -> str:
+    # Control characters out, spaces folded: the text is shown to staff as text only.
+    value = "".join(ch for ch in str(value or "") if ch.isprintable() or ch in "\n\t")
+    return re.sub(r"[ \t]+", " ", value).strip()[: limit + 1]
+
+
+def validate(db: sqlite_utils.Database, tip: TipInput) -> dict:
+    """The tip's columns, cleaned; raises :class:`TipErrors` listing every problem."""
+    errors = TipErrors()
+    out: dict = {}
+    if tip.kind not in KINDS:
+        errors.add("kind", "tips.error.kind")
+    out["kind"] = tip.kind
+    description = _text(tip.description, DESCRIPTION_MAX)
+    if len(description) < 5:
+        errors.add("description", "tips.error.description_short", min=5)
+    elif len(description) > DESCRIPTION_MAX:
+        errors.add("description", "tips.error.description_long", max=DESCRIPTION_MAX)
+    out["description"] = description
+    location = _text(tip.location_text, LOCATION_MAX)
+    if len(location) > LOCATION_MAX:
+        errors.add("location_text", "tips.error.location_long", max=LOCATION_MAX)
+    out["location_text"] = location or None
+    if tip.grid_id is not None and not query_one(db, "SELECT 1 AS x FROM grids WHERE id = ?", [tip.grid_id]):
+        errors.add("grid_id", "tips.error.grid")
+    out["grid_id"] = tip.grid_id
+    if (tip.lat is None) != (tip.lon is None):
+        errors.add("lat", "tips.error.coordinates")
+    if tip.lat is not None and tip.lon is not None:
+        try:
+            lat, lon = float(tip.lat), float(tip.lon)
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValueError
+            out["lat"], out["lon"] = round(lat, 5), round(lon, 5)  # ~1 m: a coarse location is enough
+        except (TypeError, ValueError):
+            errors.add("lat", "tips.error.coordinates")
+    if tip.happened_at:
+        try:
+            datetime.strptime(tip.happened_at[:16], "%Y-%m-%d %H:%M")
+            out["happened_at"] = tip.happened_at[:16]
+        except ValueError:
+            errors.add("happened_at", "tips.error.happened_at")
+    out["is_anonymous"] = int(bool(tip.is_anonymous))
+    name, phone = _text(tip.contact_name, NAME_MAX), re.sub(r"[\s()（）]", "", str(tip.contact_phone or ""))
+    if not tip.is_anonymous:
+        if not phone:
+            errors.add("contact_phone", "tips.error.phone_missing")
+        elif not _PHONE.match(phone):
+            errors.add("contact_phone", "tips.error.phone")
+        if len(name) > NAME_MAX:
+            errors.add("contact_name", "tips.error.name_long", max=NAME_MAX)
+        out["contact_name"], out["contact_phone"] = name or None, phone or None
+    if tip.push_id is not None:
+        push = query_one(db, "SELECT id, state FROM pushes WHERE id = ?", [tip.push_id])
+        # A QR code of an unknown or unsent push still gets its tip in, unlinked.
+        out["push_id"] = tip.push_id if push and push["state"] in ("sending", "sent") else None
+    if tip.rating is not None:
+        if not isinstance(tip.rating, int) or not 1 <= tip.rating <= 5:
+            errors.add("rating", "tips.error.rating")
+        else:
+            out["rating"] = tip.rating
+    out["channel"] = tip.channel if tip.channel in CHANNELS else "web"
+    if len(tip.photos) > MAX_PHOTOS:
+        errors.add("photos", "tips.error.photos_max", max=MAX_PHOTOS)
+    if not tip.consent:
+        errors.add("consent", "tips.error.consent")
+    if errors.errors:
+        raise errors
+    return out
+
+
+def create_tip(db: sqlite_utils.Database, tip: TipInput, *, user: User | None = None,
+               priority: str | None = None, now: str | None = None) -> dict:
+    """Take in a tip — from the public form (``user`` None) or logged by staff — route it,
+    start its SLA clock, store its photos re-encoded. Returns ``id`` and ``tracking_code``.
+
+    All or nothing: a photo that is not an image refuses the whole tip, nothing written.
+    """
+    values = validate(db, tip)
+    cleaned_photos = [files.reencode_image(p) for p in tip.photos]  # refuse before writing anything
+    del cleaned_photos
+    now = now or utcnow()
+    priority = priority if priority in PRIORITIES else default_priority(values["kind"])
+    station_id, grid_id = route(db, grid_id=values.get("grid_id"), lat=values.get("lat"), lon=values.get("lon"))
+    if user is not None and not user.is_district and station_id not in (None, user.station_id):
+        raise ScopeError()
+    if user is not None and station_id is None and not user.is_district:
+        station_id = user.station_id  # a clerk logs what reached their own station
+    row = {**values, "grid_id": grid_id, "station_id": station_id, "priority": priority,
+           "priority_rank": PRIORITY_RANK[priority], "state": "new", "is_open": 1, "created_at": now,
+           "updated_at": now, "due_at": due_at(db, values["kind"], priority, now),
+           "created_by": user.id if user else None}
+    with write_transaction(db):
+        for _ in range(5):
+            code = new_tracking_code()
+            if not db.execute("SELECT 1 FROM tips WHERE tracking_code = ?", [code]).fetchone():
+                break
+        row["tracking_code"] = code
+        tip_id = db.execute(f"INSERT INTO tips ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                            list(row.values())).lastrowid
+        for data in tip.photos:
+            file_id = files.store_image(db, user.id if user else None, data)
+            db.execute("INSERT OR IGNORE INTO tip_photos (tip_id, file_id) VALUES (?, ?)", [tip_id, file_id])
+        _event(db, tip_id, user, "created", data={"channel": row["channel"], "station_id": station_id})
+        audit.record(db, user, "create", "tips", tip_id,
+                     after={"kind": row["kind"], "station_id": station_id, "channel": row["channel"]})
+    return {"id": tip_id, "tracking_code": code, "station_id": station_id}
+
+
+def _event(db, tip_id: int, user: User | None, kind: str, *, text: str | None = None, public: bool = False,
+           data: dict | None = None) -> None:
+    db.execute("INSERT INTO tip_events (tip_id, at, user_id, kind, is_public, text, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               [tip_id, utcnow(), user.id if user else None, kind, int(public), text,
+                json.dumps(data, ensure_ascii=False) if data else None])
+
+
+# --- reading (staff) ------------------------------------------------------------------
+
+_PUBLIC_COLUMNS = ("id, tracking_code, kind, priority, state, is_open, channel, description, location_text, grid_id,"
+                   " lat, lon, happened_at, station_id, assignee_user_id, push_id, is_anonymous, rating,"
+                   " duplicate_of, created_at, updated_at, due_at, first_response_at, closed_at, version")
+
+
+def get_tip(db: sqlite_utils.Database, user: User, tip_id: int) -> dict:
+    """A tip in the user's scope, without the sender's contact (see :func:`contact_of`).
+    Unrouted tips (no station) are the district center's."""
+    row = query_one(db, f"SELECT {_PUBLIC_COLUMNS} FROM tips WHERE id = ?", [tip_id])
+    if not row:
+        raise NotFoundError()
+    if row["station_id"] is None:
+        if not user.is_district:
+            raise NotFoundError()
+    else:
+        scope.require_station(user, row["station_id"])
+    return row
+
+
+def may_see_contact(user: User, tip: dict) -> bool:
+    """Only the assigned officer and admins of the tip's station (or the district) see who sent it."""
+    if user.is_district:
+        return True
+    if user.role == "station_admin" and user.station_id == tip["station_id"]:
+        return True
+    return tip["assignee_user_id"] == user.id
+
+
+def contact_of(db: sqlite_utils.Database, user: User, tip_id: int) -> dict:
+    """The sender's contact details; every view is audited (in its own transaction)."""
+    tip = get_tip(db, user, tip_id)
+    if not may_see_contact(user, tip):
+        raise ScopeError("tips.error.contact_hidden")
+    row = query_one(db, "SELECT is_anonymous, contact_name, contact_phone FROM tips WHERE id = ?", [tip_id])
+    with write_transaction(db):
+        audit.record(db, user, "view_contact", "tips", tip_id)
+    return row
+
+
+def events(db: sqlite_utils.Database, user: User, tip_id: int) -> list[dict]:
+    """The tip's history (notes, replies, moves) for staff."""
+    get_tip(db, user, tip_id)
+    return list(db.query("SELECT e.*, u.name AS user_name FROM tip_events e LEFT JOIN users u ON u.id = e.user_id"
+                         " WHERE e.tip_id = ? ORDER BY e.id", [tip_id]))
+
+
+# --- the tracker (public) ---------------------------------------------------------------
+
+
+def track(db: sqlite_utils.Database, code: str) -> dict | None:
+    """What a sender sees with their tracking code: state, kind, when, and public replies —
+    never internal notes, assignees, contact or other people's data."""
+    code = normalize_code(code)
+    if len(code) != TRACKING_LENGTH:
+        return None
+    row = query_one(db, "SELECT id, kind, state, is_open, created_at, updated_at, closed_at FROM tips"
+                        " WHERE tracking_code = ?", [code])
+    if not row:
+        return None
+    replies = [dict(at=r["at"], text=r["text"]) for r in db.query(
+        "SELECT at, text FROM tip_events WHERE tip_id = ? AND is_public = 1 AND kind = 'reply' ORDER BY id", [row["id"]])]
+    return {"kind": row["kind"], "state": row["state"], "is_open": bool(row["is_open"]),
+            "created_at": row["created_at"], "updated_at": row["updated_at"], "closed_at": row["closed_at"],
+            "replies": replies}
+
+
+# --- work on a tip ----------------------------------------------------------------------
+
+
+def _fresh(db, user: User, tip_id: int, version: int) -> dict:
+    tip = get_tip(db, user, tip_id)
+    if tip["version"] != version:
+        raise StaleEdit("tips.error.stale")
+    return tip
+
+
+def _update(db, user: User, tip: dict, changes: dict, *, action: str) -> dict:
+    changes = {**changes, "updated_at": utcnow(), "version": tip["version"] + 1}
+    cursor = db.execute(f"UPDATE tips SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ? AND version = ?",
+                        [*changes.values(), tip["id"], tip["version"]])
+    if cursor.rowcount != 1:
+        raise StaleEdit("tips.error.stale")
+    audit.record(db, user, action, "tips", tip["id"],
+                 before={k: tip.get(k) for k in changes if k in tip and k not in ("updated_at", "version")},
+                 after={k: v for k, v in changes.items() if k not in ("updated_at", "version")})
+    return {**tip, **changes}
+
+
+def move(db: sqlite_utils.Database, user: User, tip_id: int, version: int, action: str, *,
+         reason: str = "", assignee_user_id: int | None = None, duplicate_of: int | None = None) -> dict:
+    """Move a tip along the transitions table; refused moves say why."""
+    if action not in TRANSITIONS:
+        raise InvalidTransition("tips.error.action", action=action)
+    sources, target = TRANSITIONS[action]
+    reason = _text(reason, 200)
+    with write_transaction(db):
+        tip = _fresh(db, user, tip_id, version)
+        if tip["state"] not in sources:
+            raise InvalidTransition("tips.error.transition", action=action, state=tip["state"])
+        if action in NEEDS_REASON and not reason:
+            raise ValidationError("tips.error.reason_missing", field="reason")
+        changes: dict = {"state": target, "is_open": int(state_types(db)[target] == "open")}
+        if action == "assign":
+            officer = query_one(db, "SELECT u.id, COALESCE(un.station_id, un.id) AS station_id FROM users u"
+                                    " JOIN units un ON un.id = u.unit_id WHERE u.id = ? AND u.is_active = 1",
+                                [assignee_user_id])
+            if not officer or officer["station_id"] != tip["station_id"]:
+                raise ValidationError("tips.error.assignee", field="assignee")
+            changes["assignee_user_id"] = officer["id"]
+        if action == "mark_duplicate":
+            other = get_tip(db, user, duplicate_of) if duplicate_of else None
+            if other is None or other["id"] == tip_id:
+                raise ValidationError("tips.error.duplicate_target", field="duplicate_of")
+            changes["duplicate_of"] = other["id"]
+        if not changes["is_open"]:
+            changes["closed_at"] = utcnow()
+        elif not is_open(tip):
+            changes["closed_at"] = None
+        if tip["first_response_at"] is None and action != "reopen":
+            changes["first_response_at"] = utcnow()
+        tip = _update(db, user, tip, changes, action=action)
+        _event(db, tip_id, user, "state", text=reason or None, data={"action": action, "to": target})
+        return tip
+
+
+def add_note(db: sqlite_utils.Database, user: User, tip_id: int, text: str, *, public: bool) -> None:
+    """An internal note, or a public reply the sender sees on the tracker."""
+    text = _text(text, 1000)
+    if not text:
+        raise ValidationError("tips.error.note_missing", field="text")
+    with write_transaction(db):
+        tip = get_tip(db, user, tip_id)
+        _event(db, tip_id, user, "reply" if public else "note", text=text, public=public)
+        if public and tip["first_response_at"] is None:
+            db.execute("UPDATE tips SET first_response_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                       [utcnow(), utcnow(), tip_id])
+        audit.record(db, user, "reply" if public else "note", "tips", tip_id)
+
+
+def reroute(db: sqlite_utils.Database, user: User, tip_id: int, version: int, station_id: int, reason: str) -> dict:
+    """Send a tip to another station (district admins, or the station that holds it); audited."""
+    reason = _text(reason, 200)
+    if not reason:
+        raise ValidationError("tips.error.reason_missing", field="reason")
+    with write_transaction(db):
+        tip = _fresh(db, user, tip_id, version)
+        if not user.is_district and user.role != "station_admin":
+            raise ScopeError()
+        if not query_one(db, "SELECT id FROM units WHERE id = ? AND kind = 'station'", [station_id]):
+            raise ValidationError("tips.error.station", field="station")
+        tip = _update(db, user, tip, {"station_id": station_id, "assignee_user_id": None}, action="reroute")
+        _event(db, tip_id, user, "route", text=reason, data={"station_id": station_id})
+        return tip
+
+
+def set_priority(db: sqlite_utils.Database, user: User, tip_id: int, version: int, priority: str) -> dict:
+    """Change the priority; the SLA due time follows from the creation time."""
+    if priority not in PRIORITIES:
+        raise ValidationError("tips.error.priority", field="priority")
+    with write_transaction(db):
+        tip = _fresh(db, user, tip_id, version)
+        return _update(db, user, tip, {"priority": priority, "priority_rank": PRIORITY_RANK[priority],
+                                       "due_at": due_at(db, tip["kind"], priority, tip["created_at"])},
+                       action="set_priority")
+
+
+# --- the queue --------------------------------------------------------------------------
+
+
+@dataclass
+class QueueFilter:
+    station_id: int | None = None
+    states: tuple[str, ...] = ()
+    open_only: bool = True
+    kind: str | None = None
+    priority: str | None = None
+    assignee_user_id: int | None = None
+    overdue: bool = False
+    push_id: int | None = None
+
+
+def _queue_where(user: User, f: QueueFilter, now: str) -> tuple[str, list]:
+    where, params = [], []
+    if user.is_district:
+        if f.station_id is not None:
+            where.append("station_id = ?")
+            params.append(f.station_id)
+    else:
+        if f.station_id not in (None, user.station_id):
+            raise ScopeError()
+        where.append("station_id = ?")
+        params.append(user.station_id)
+    if f.states:
+        where.append(f"state IN ({', '.join('?' * len(f.states))})")
+        params += list(f.states)
+    elif f.open_only:
+        where.append("is_open = 1")
+    for column, value in (("kind", f.kind), ("priority", f.priority), ("assignee_user_id", f.assignee_user_id),
+                          ("push_id", f.push_id)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if f.overdue:
+        where.append("is_open = 1 AND first_response_at IS NULL AND due_at < ?")
+        params.append(now)
+    return " AND ".join(where) or "1 = 1", params
+
+
+def queue(db: sqlite_utils.Database, user: User, f: QueueFilter | None = None, *, page: int = 1, page_size: int = 50,
+          now: str | None = None) -> list[dict]:
+    """A page of the triage queue: most urgent first, then the earliest due. Keyset-free
+    OFFSET paging is fine for the first pages, which is where triage happens."""
+    f = f or QueueFilter()
+    now = now or utcnow()
+    where, params = _queue_where(user, f, now)
+    return list(db.query(
+        f"SELECT {_PUBLIC_COLUMNS} FROM tips WHERE {where} ORDER BY priority_rank, due_at, id LIMIT ? OFFSET ?",
+        params + [int(page_size), (max(1, int(page)) - 1) * int(page_size)]))
+
+
+def queue_counts(db: sqlite_utils.Database, user: User, f: QueueFilter | None = None, now: str | None = None) -> dict:
+    """How many tips match, and how many of them are overdue."""
+    f = f or QueueFilter()
+    now = now or utcnow()
+    where, params = _queue_where(user, f, now)
+    total = db.execute(f"SELECT COUNT(*) FROM tips WHERE {where}", params).fetchone()[0]
+    overdue = db.execute(f"SELECT COUNT(*) FROM tips WHERE {where} AND is_open = 1 AND first_response_at IS NULL"
+                         " AND due_at < ?", params + [now]).fetchone()[0]
+    return {"total": total, "overdue": overdue}
+
+
+def is_overdue(tip: dict, now: str | None = None) -> bool:
+    return bool(tip["is_open"]) and tip["first_response_at"] is None and tip["due_at"] < (now or utcnow())
+
+
+def kinds_label(kind: str, lang: str) -> str:
+    return taxonomy.label("tip_kinds", kind, lang)
+
+
