@@ -208,8 +208,8 @@ def test_reroute_is_audited_and_moves_the_tip(demo_db, users):
 
 
 def test_tip_from_a_push_qr_is_linked(demo_db, users):
-    from tests.test_pushes import complete_appeal
     from lib import pushes
+    from tests.test_pushes import complete_appeal
 
     push = complete_appeal(demo_db, users["clerk"])
     push = pushes.submit(demo_db, users["clerk"], push["id"], push["version"])
