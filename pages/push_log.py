@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import delivery, i18n, pushes, ui
+from lib import delivery, i18n, push_response, pushes, ui
 from lib.errors import PortalError
 
 P = "pushlog_"
@@ -97,6 +97,42 @@ def _delivery(ctx: ui.Context, push: dict) -> None:
             ui.show_error(ctx, exc)
 
 
+def _response(ctx: ui.Context, push: dict) -> None:
+    t = ctx.t
+    if push["state"] not in ("sending", "sent"):
+        return
+    figures = push_response.response(ctx.db, ctx.user, push["id"])
+    st.markdown(f"**{t('response.title')}**")
+    c = st.columns(3)
+    c[0].metric(t("response.leads"), figures["leads"])
+    c[1].metric(t("response.first_lead"), "–" if figures["first_lead_minutes"] is None
+                else t("response.minutes", n=figures["first_lead_minutes"]))
+    c[2].metric(t("response.rating"), "–" if figures["rating"] is None
+                else f"{figures['rating']:.1f} ★（{figures['ratings']}）")
+    if figures["per_hour"]:
+        st.caption(t("response.per_hour"))
+        st.bar_chart(pd.DataFrame(figures["per_hour"]).set_index("hour"), height=160)
+        st.dataframe(pd.DataFrame([{t("response.grid"): r["grid"], t("response.leads"): r["leads"]}
+                                   for r in figures["by_grid"]]), hide_index=True, key=P + "by_grid")
+
+
+def _district_view(ctx: ui.Context) -> None:
+    t = ctx.t
+    with st.expander(t("response.ranking")):
+        rows = push_response.appeal_ranking(ctx.db, ctx.user)
+        st.dataframe(pd.DataFrame([{
+            t("log.col.id"): r["id"], t("log.col.title"): r["title"], t("log.col.station"): r["station_name"] or "",
+            t("response.first_lead"): r["first_lead_minutes"], t("response.leads"): r["leads"],
+        } for r in rows]), hide_index=True, width="stretch", key=P + "ranking")
+        ratings = push_response.ratings_by_category(ctx.db, ctx.user)
+        if ratings:
+            st.caption(t("response.by_category"))
+            st.dataframe(pd.DataFrame([{
+                t("log.col.category"): i18n.term("push_categories", r["category"], ctx.lang),
+                t("response.rating"): r["rating"], t("response.ratings"): r["ratings"]} for r in ratings]),
+                hide_index=True, key=P + "ratings")
+
+
 def render() -> None:
     ctx = ui.staff_page()
     t, user = ctx.t, ctx.user
@@ -124,4 +160,6 @@ def render() -> None:
     st.caption(t("pushes.state." + push["state"]) + (" · " + t("log.state_reason", reason=push["state_reason"])
                                                      if push["state_reason"] else ""))
     _review(ctx, push)
+    _response(ctx, push)
     _delivery(ctx, push)
+    _district_view(ctx)

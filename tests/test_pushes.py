@@ -211,3 +211,26 @@ def test_a_past_push_is_a_starting_point(demo_db, users):
                               target=Target(categories=["work"]))
     again = pushes.new_draft(demo_db, clerk, "news", from_push_id=first["id"])
     assert (again["title"], again["body"], again["targeting"]) == ("上周要闻", "正文", first["targeting"])
+
+
+def test_time_to_first_lead_and_ranking(demo_db, users):
+    from lib import push_response, tips
+    from lib.tips import TipInput
+
+    clerk = users["clerk"]
+    push = complete_appeal(demo_db, clerk)
+    push = pushes.submit(demo_db, clerk, push["id"], push["version"])
+    push = pushes.review(demo_db, users["station_admin"], push["id"], push["version"], approve=True)
+    push = pushes.send(demo_db, clerk, push["id"], push["version"])
+    demo_db.execute("UPDATE pushes SET sent_at = '2026-11-28T10:00:00Z' WHERE id = ?", [push["id"]])
+    for minute, rating in ((18, 5), (45, 4), (130, None)):
+        tips.create_tip(demo_db, TipInput(kind="lead", description="在汽车站看到一位相似的老人", consent=True,
+                                          push_id=push["id"], channel="qr", rating=rating),
+                        now=f"2026-11-28T{10 + minute // 60:02d}:{minute % 60:02d}:00Z")
+    figures = push_response.response(demo_db, clerk, push["id"])
+    assert figures["leads"] == 3 and figures["first_lead_minutes"] == 18
+    assert [h["leads"] for h in figures["per_hour"]] == [2, 0, 1]
+    assert figures["rating"] == 4.5 and figures["ratings"] == 2
+    ranking = push_response.appeal_ranking(demo_db, users["district_admin"])
+    assert ranking[0]["id"] == push["id"] and ranking[0]["first_lead_minutes"] == 18
+    assert push_response.ratings_by_category(demo_db, clerk)[0]["category"] == "appeal"

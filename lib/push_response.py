@@ -1,0 +1,77 @@
+"""How residents answer a push: tips that came in through its QR code or link.
+
+The program's headline results are measured here: time to first lead (the missing-person
+notices that brought a lead within 20 minutes), leads per hour, leads by grid, and the
+star ratings residents give a push's content (per category, to improve the content).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlite_utils
+
+from lib import pushes, scope
+from lib.auth import User
+
+
+def _ts(iso: str) -> datetime:
+    return datetime.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S")
+
+
+def response(db: sqlite_utils.Database, user: User, push_id: int) -> dict:
+    """Figures of one push: leads, time to first lead (minutes), leads per hour since sending,
+    leads per grid, and the mean rating."""
+    push = pushes.get_push(db, user, push_id)
+    rows = db.execute("SELECT t.created_at, t.grid_id, g.name, t.rating FROM tips t LEFT JOIN grids g ON g.id = t.grid_id"
+                      " WHERE t.push_id = ? ORDER BY t.created_at", [push_id]).fetchall()
+    out = {"leads": len(rows), "first_lead_minutes": None, "per_hour": [], "by_grid": [], "rating": None,
+           "ratings": 0}
+    if not rows or not push["sent_at"]:
+        return out
+    sent = _ts(push["sent_at"])
+    first = _ts(rows[0][0])
+    out["first_lead_minutes"] = max(0, round((first - sent).total_seconds() / 60))
+    hours: dict[int, int] = {}
+    grids: dict[str, int] = {}
+    ratings = [r[3] for r in rows if r[3]]
+    for created, _grid_id, grid_name, _ in rows:
+        hour = max(0, int((_ts(created) - sent).total_seconds() // 3600))
+        hours[hour] = hours.get(hour, 0) + 1
+        grids[grid_name or "—"] = grids.get(grid_name or "—", 0) + 1
+    out["per_hour"] = [{"hour": h, "leads": hours.get(h, 0)} for h in range(0, max(hours) + 1)]
+    out["by_grid"] = sorted(({"grid": k, "leads": v} for k, v in grids.items()), key=lambda r: -r["leads"])
+    if ratings:
+        out["rating"] = round(sum(ratings) / len(ratings), 2)
+        out["ratings"] = len(ratings)
+    return out
+
+
+def appeal_ranking(db: sqlite_utils.Database, user: User, limit: int = 50) -> list[dict]:
+    """Sent appeals of the user's scope ranked by time to first lead (fastest first); appeals
+    with no lead yet come last."""
+    clause, params = scope.station_clause(user, "p.station_id")
+    if user.is_district:
+        clause, params = "1 = 1", []
+    rows = list(db.query(
+        f"""SELECT p.id, p.title, p.appeal_kind, p.sent_at, p.station_id, st.name AS station_name,
+                   (SELECT MIN(t.created_at) FROM tips t WHERE t.push_id = p.id) AS first_lead_at,
+                   (SELECT COUNT(*) FROM tips t WHERE t.push_id = p.id) AS leads
+            FROM pushes p LEFT JOIN units st ON st.id = p.station_id
+            WHERE p.category = 'appeal' AND p.state IN ('sending', 'sent') AND ({clause} OR p.station_id IS NULL)
+            ORDER BY p.id DESC LIMIT 500""", params))
+    for r in rows:
+        r["first_lead_minutes"] = (max(0, round((_ts(r["first_lead_at"]) - _ts(r["sent_at"])).total_seconds() / 60))
+                                   if r["first_lead_at"] and r["sent_at"] else None)
+    rows.sort(key=lambda r: (r["first_lead_minutes"] is None, r["first_lead_minutes"] or 0, -r["id"]))
+    return rows[:limit]
+
+
+def ratings_by_category(db: sqlite_utils.Database, user: User) -> list[dict]:
+    """Mean rating and number of ratings per push category in the user's scope."""
+    clause, params = ("1 = 1", []) if user.is_district else ("(p.station_id = ? OR p.station_id IS NULL)",
+                                                             [user.station_id])
+    return list(db.query(
+        f"""SELECT p.category, ROUND(AVG(t.rating), 2) AS rating, COUNT(t.rating) AS ratings
+            FROM tips t JOIN pushes p ON p.id = t.push_id WHERE t.rating IS NOT NULL AND {clause}
+            GROUP BY p.category ORDER BY rating DESC""", params))
