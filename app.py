@@ -41,6 +41,7 @@ except PortalError as exc:
     st.stop()
 
 user = ui_auth.current_user(db, authenticator)
+ui_auth.write_login_cookie(authenticator)
 ctx = ui.Context(db=db, user=user, lang=lang, authenticator=authenticator)
 
 st.logo("static/logo.svg", size="large", icon_image="static/icon.svg")

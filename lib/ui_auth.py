@@ -10,7 +10,6 @@ when its user is disabled or logs out anywhere.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 import streamlit as st
@@ -91,36 +90,46 @@ def current_user(db, authenticator: stauth.Authenticate) -> auth.User | None:
     return None
 
 
+def _submit_login() -> None:
+    """The login button's callback: it runs before the script, so a login cannot be lost to a
+    rerun that the cookie manager starts at the same moment (seen under load: the form came
+    back with no message). The outcome is left in the session for the run that follows."""
+    from lib.db import connect
+
+    db = connect()
+    try:
+        result = auth.authenticate(db, st.session_state.get("login_username", ""),
+                                   st.session_state.get("login_password", ""))
+    finally:
+        db.close()
+    if result.user is None:
+        until = result.locked_until.astimezone().strftime("%H:%M") if result.locked_until else None
+        st.session_state["portal_login_error"] = (result.message_key, until)
+        return
+    _start_session(result.user)
+    st.session_state["portal_set_cookie"] = True
+    st.session_state["login_password"] = ""
+
+
+def write_login_cookie(authenticator: stauth.Authenticate) -> None:
+    """After a login, let the library write the re-authentication cookie in this run."""
+    if st.session_state.pop("portal_set_cookie", False) and st.session_state.get("authentication_status"):
+        authenticator.cookie_controller.set_cookie()
+
+
 def login_form(ctx: Context) -> None:
-    """Our login form: lockout first, then the password; on success the library writes
-    the cookie and the page reruns."""
-    authenticator = ctx.authenticator
+    """Our login form: lockout first, then the password (in the button's callback)."""
     with st.form("login_form", clear_on_submit=False):
         st.subheader(ctx.t("login.title"))
         st.caption(ctx.t("login.intro"))
-        username = st.text_input(ctx.t("login.username"), key="login_username", max_chars=64,
-                                 autocomplete="username")
-        password = st.text_input(ctx.t("login.password"), type="password", key="login_password",
-                                 max_chars=128, autocomplete="current-password")
-        submitted = st.form_submit_button(ctx.t("login.submit"), type="primary")
-    if not submitted:
-        return
-    result = auth.authenticate(ctx.db, username, password)
-    if result.user is None:
-        if result.locked_until:
-            until = result.locked_until.astimezone().strftime("%H:%M")
-            st.error(ctx.t(result.message_key, until=until))
-        else:
-            st.error(ctx.t(result.message_key))
-        return
-    _start_session(result.user)
-    if authenticator is not None:
-        authenticator.cookie_controller.set_cookie()
-        # The cookie is written by the cookie manager's JavaScript: give it time before
-        # the rerun tears the component down (without the pause it is often lost).
-        st.success(ctx.t("login.success"))
-        time.sleep(0.5)
-    st.rerun()
+        st.text_input(ctx.t("login.username"), key="login_username", max_chars=64, autocomplete="username")
+        st.text_input(ctx.t("login.password"), type="password", key="login_password", max_chars=128,
+                      autocomplete="current-password")
+        st.form_submit_button(ctx.t("login.submit"), type="primary", on_click=_submit_login)
+    error = st.session_state.pop("portal_login_error", None)
+    if error:
+        key, until = error
+        st.error(ctx.t(key, until=until) if until else ctx.t(key))
 
 
 def logout(ctx: Context, authenticator: stauth.Authenticate) -> None:

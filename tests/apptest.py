@@ -24,10 +24,7 @@ def login(at, username, password):
     at.text_input(key="login_username").input(username)
     at.text_input(key="login_password").input(password)
     next(b for b in at.button if b.label in ("登录", "Log in")).click()
-    at.run()
-    if at.session_state["authentication_status"]:
-        at.run()  # AppTest does not follow the st.rerun() that ends a successful login
-    return at
+    return at.run()
 
 
 def goto(at, url_path):

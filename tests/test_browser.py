@@ -1,0 +1,523 @@
+"""Real-browser tests: the portal served by ``streamlit run``, driven by Debian chromium.
+
+Each test checks what only a real server and browser show: the login form, the
+role-aware navigation with real figures, and the four security traps of STACK.md
+(deep link after a restart, cookie after logout, cookie of a disabled user, lockout
+after a restart). No request may leave localhost.
+
+Run: ``pytest tests/test_browser.py`` (skipped without chromium unless
+``PORTAL_REQUIRE_BROWSER=1``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from lib import auth, coverage
+from lib.db import connect
+from tests.conftest import DEMO_PASSWORD, chromium_path, copy_database
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+COOKIE_KEY = "browser-test-cookie-key-" + "x" * 40  # fixed, >= 48 chars
+COOKIE_NAME = "portal_auth"
+TIMEOUT_MS = 15_000
+STARTUP_TIMEOUT_S = 30.0
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+]
+ROLES = {
+    "district": "district_admin",
+    "station": "station_admin",
+    "clerk": "clerk",
+}
+
+
+# --- the browser ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's launch options, with Debian chromium (never ``playwright install``)."""
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium is not installed and PORTAL_REQUIRE_BROWSER=1")
+        pytest.skip("chromium is not installed")
+    return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_ARGS}
+
+
+# --- the server ----------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PortalServer:
+    """``streamlit run app.py`` on a fixed port, database and cookie key; restartable."""
+
+    def __init__(self, db_path: Path, workdir: Path):
+        self.db_path = db_path
+        self.port = _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / "streamlit.log"
+        self.env = {
+            **os.environ,
+            "PORTAL_DB": str(db_path),
+            "PORTAL_COOKIE_KEY": COOKIE_KEY,
+            "PORTAL_SECRETS": str(workdir / "secrets.toml"),
+            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        }
+        self.proc: subprocess.Popen | None = None
+        self._log = None
+
+    def start(self) -> None:
+        assert self.proc is None, "server already running"
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py",
+             "--server.address", "127.0.0.1", "--server.port", str(self.port),
+             "--server.headless", "true"],
+            cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        log = self.log_path.read_text(errors="replace")[-3000:]
+        self.stop()
+        raise RuntimeError(f"streamlit did not become healthy on port {self.port}:\n{log}")
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def restart(self) -> None:
+        self.stop()
+        # The same port: wait until the old socket is free again.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    s.bind(("127.0.0.1", self.port))
+                    break
+                except OSError:
+                    time.sleep(0.2)
+        self.start()
+
+    def url(self, path: str = "/") -> str:
+        return self.base_url + path
+
+
+def _make_server(demo_template: Path, workdir: Path):
+    db_path = copy_database(demo_template, workdir / "portal.db")
+    server = PortalServer(db_path, workdir)
+    server.start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def shared_server(demo_template, tmp_path_factory):
+    """One server for the tests that neither restart it nor change what others see."""
+    server = _make_server(demo_template, tmp_path_factory.mktemp("portal_shared"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def own_server(demo_template, tmp_path):
+    """A private server (own port and database) for a test that restarts or changes it."""
+    server = _make_server(demo_template, tmp_path)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# --- page helpers --------------------------------------------------------------------
+
+
+def wait_idle(page: Page) -> None:
+    """Until the app is connected and its script has finished running."""
+    expect(page.locator(
+        '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+        '[data-test-script-state="notRunning"]'
+    )).to_have_count(1, timeout=TIMEOUT_MS)
+
+
+_INIT_ID = re.compile(rb"\$\$ID-([0-9a-f]+)-init")
+_traffic: dict[int, dict] = {}
+
+
+def new_page(context: BrowserContext) -> Page:
+    """A page whose websocket traffic is watched, for :func:`wait_settled`."""
+    page = context.new_page()
+    state = _traffic[id(page)] = {"last": time.monotonic(), "rendered": None, "reported": set()}
+
+    def payload(frame) -> bytes:
+        return frame if isinstance(frame, bytes) else (frame or "").encode()
+
+    def received(frame) -> None:
+        state["last"] = time.monotonic()
+        ids = _INIT_ID.findall(payload(frame))
+        if ids:
+            state["rendered"] = ids[-1]
+
+    def sent(frame) -> None:
+        state["last"] = time.monotonic()
+        state["reported"].update(_INIT_ID.findall(payload(frame)))
+
+    def on_websocket(ws) -> None:
+        state["last"] = time.monotonic()
+        ws.on("framereceived", received)
+        ws.on("framesent", sent)
+
+    page.on("websocket", on_websocket)
+    return page
+
+
+def wait_settled(page: Page, quiet_s: float = 0.3) -> None:
+    """Until the cookie manager has reported its value and the run that caused is done.
+
+    streamlit-authenticator's cookie manager (a component, widget key ``init``) sends the
+    browser's cookies after it mounts, which reruns the script; its widget id changes
+    after the first run, so it mounts and reports twice, sometimes seconds after the form
+    is visible. A login submitted just before such a report loses its ``st.rerun()``
+    (the report's fast rerun stops the login run): see the report. People are never
+    that fast, so the tests act on a settled page.
+    """
+    state = _traffic[id(page)]
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        wait_idle(page)
+        reported = state["rendered"] is None or state["rendered"] in state["reported"]
+        if reported and time.monotonic() - state["last"] >= quiet_s:
+            wait_idle(page)
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the page never settled")
+
+
+def workbench_title(page: Page):
+    return page.locator("h1", has_text="工作台")
+
+
+def login_title(page: Page):
+    return page.get_by_role("heading", name="民警登录")
+
+
+def submit_login(page: Page, username: str, password: str) -> None:
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+
+
+def login(page: Page, server: PortalServer, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(server.url("/"))
+    expect(login_title(page)).to_be_visible(timeout=TIMEOUT_MS)
+    wait_settled(page)
+    submit_login(page, username, password)
+    expect(workbench_title(page).first).to_be_visible(timeout=TIMEOUT_MS)
+    wait_settled(page)  # the cookie manager reports the new cookie: one more run
+
+
+def auth_cookie(context: BrowserContext) -> dict:
+    """The login cookie, once the cookie manager's JavaScript has written it."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        for cookie in context.cookies():
+            if cookie["name"] == COOKIE_NAME and cookie["value"]:
+                return cookie
+        time.sleep(0.2)
+    raise AssertionError(f"no {COOKIE_NAME} cookie was written after login")
+
+
+def context_with_cookie(new_context, cookie: dict) -> BrowserContext:
+    ctx = new_context()
+    ctx.add_cookies([{"name": cookie["name"], "value": cookie["value"], "domain": "127.0.0.1", "path": "/"}])
+    return ctx
+
+
+def metric_value(page: Page, label: str) -> str:
+    metric = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
+    value = metric.get_by_test_id("stMetricValue")
+    expect(value).to_be_visible(timeout=TIMEOUT_MS)
+    return value.inner_text().strip()
+
+
+def body_text(page: Page) -> str:
+    return page.locator("body").inner_text()
+
+
+def assert_login_form_only(page: Page) -> None:
+    """The login form is shown: no workbench, no figures, no error."""
+    expect(login_title(page)).to_be_visible(timeout=TIMEOUT_MS)
+    wait_settled(page)
+    expect(workbench_title(page)).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    text = body_text(page)
+    assert "Traceback" not in text and "Error" not in text, text
+    assert "微信群" not in text, text
+
+
+def summary_of(server: PortalServer, username: str) -> coverage.Summary:
+    db = connect(server.db_path)
+    try:
+        return coverage.scope_summary(db, auth.load_user(db, username))
+    finally:
+        db.close()
+
+
+def login_failures(server: PortalServer, username: str) -> int:
+    db = connect(server.db_path)
+    try:
+        return db.execute("SELECT COUNT(*) FROM login_failures WHERE username = ?", [username]).fetchone()[0]
+    finally:
+        db.close()
+
+
+# --- tests ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("username", list(ROLES))
+def test_each_demo_role_logs_in_and_sees_its_pages(shared_server, new_context, username):
+    page = new_page(new_context())
+    login(page, shared_server, username)
+    expect(page.get_by_role("heading", name="待办")).to_be_visible(timeout=TIMEOUT_MS)
+    wait_idle(page)
+
+    nav = page.get_by_test_id("stSidebarNav")
+    for entry in ("工作台", "我的账户", "线索提交", "进度查询"):
+        expect(nav.get_by_text(entry, exact=True)).to_be_visible()
+
+    main = page.get_by_test_id("stMain")
+    if ROLES[username] == "district_admin":
+        expect(main.get_by_text("全区", exact=True)).to_be_visible()
+        expect(page.get_by_role("heading", name="各派出所")).to_be_visible()
+    else:
+        expect(main.get_by_text("本所：三星派出所", exact=True)).to_be_visible()
+        expect(page.get_by_role("heading", name="各派出所")).to_have_count(0)
+
+    groups = summary_of(shared_server, username).groups
+    assert groups > 0
+    assert metric_value(page, "微信群") == f"{groups:,}"
+
+
+def test_logged_out_visitor_sees_public_pages_and_login(shared_server, new_context):
+    page = new_page(new_context())
+    page.goto(shared_server.url("/"))
+    expect(login_title(page)).to_be_visible(timeout=TIMEOUT_MS)
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_text("线索提交", exact=True)).to_be_visible()
+    expect(nav.get_by_text("进度查询", exact=True)).to_be_visible()
+    wait_settled(page)
+    expect(page.get_by_text("微信群")).to_have_count(0)
+    expect(page.get_by_test_id("stMetric")).to_have_count(0)
+    expect(workbench_title(page)).to_have_count(0)
+
+    phone = new_page(new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True))
+    phone.goto(shared_server.url("/tip?push=123&grid=45"))
+    expect(phone.get_by_text("您正在回应推送 #123")).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def test_staff_deep_link_after_restart_shows_no_data(own_server, new_context):
+    """STACK trap 1: right after a restart a deep link may run ``pages/`` without app.py.
+
+    ``/workbench`` is the staff page file's name under ``pages/``, which Streamlit serves
+    as an old-style page until ``st.navigation`` has run once in the process: opened first
+    on the fresh server. ``/home`` is the staff page's url: opened first after a restart.
+    """
+    summary = summary_of(own_server, "district")
+    page = None
+    for deep_link in ("/workbench", "/home"):
+        if deep_link == "/home":
+            own_server.restart()
+        page = new_page(new_context())
+        page.goto(own_server.url(deep_link))  # the first request the process serves
+        expect(page.get_by_test_id("stApp")).to_be_attached(timeout=TIMEOUT_MS)
+        wait_settled(page)
+
+        text = body_text(page)
+        for word in ("工作台", "微信群", "群成员", "网格常住人口", "各派出所", "各类网格"):
+            assert word not in text, f"{deep_link}: {word!r} shown to a visitor after a restart:\n{text}"
+        for n in (summary.groups, summary.members, summary.grids, summary.residents, summary.outposts):
+            assert not re.search(rf"(?<![\d,]){n:,}(?![\d,])", text), f"{deep_link}: figure {n:,} leaked:\n{text}"
+        expect(page.get_by_test_id("stMetric")).to_have_count(0)
+        expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
+
+    login(page, own_server, "district")
+
+
+def test_cookie_from_before_logout_does_not_log_in(own_server, new_context):
+    """STACK trap 2: logout must revoke the cookie on the server, not only in the browser."""
+    ctx = new_context()
+    page = new_page(ctx)
+    login(page, own_server, "clerk")
+    cookie = auth_cookie(ctx)
+
+    # Control: while the clerk is logged in, the copied cookie logs a fresh browser in.
+    control = new_page(context_with_cookie(new_context, cookie))
+    control.goto(own_server.url("/"))
+    expect(workbench_title(control)).to_be_visible(timeout=TIMEOUT_MS)
+    control.context.close()
+
+    wait_settled(page)
+    page.get_by_test_id("stSidebar").get_by_role("button", name="退出登录").click()
+    expect(login_title(page)).to_be_visible(timeout=TIMEOUT_MS)
+
+    replay = new_page(context_with_cookie(new_context, cookie))
+    replay.goto(own_server.url("/"))
+    assert_login_form_only(replay)
+
+
+def test_cookie_of_deleted_user_shows_login_not_traceback(own_server, new_context):
+    """STACK trap 3: a valid cookie naming a disabled user must not reach the library."""
+    ctx = new_context()
+    page = new_page(ctx)
+    login(page, own_server, "clerk")
+    cookie = auth_cookie(ctx)
+
+    db = connect(own_server.db_path)
+    try:
+        auth.set_active(db, None, "clerk", False)
+    finally:
+        db.close()
+
+    replay = new_page(context_with_cookie(new_context, cookie))
+    replay.goto(own_server.url("/"))
+    assert_login_form_only(replay)
+
+
+def test_lockout_survives_restart(own_server, new_context):
+    """STACK trap 4: the lockout lives in SQLite, not in the library's memory."""
+    locked = "已锁定"
+    page = new_page(new_context())
+    page.goto(own_server.url("/"))
+    expect(login_title(page)).to_be_visible(timeout=TIMEOUT_MS)
+    wait_settled(page)
+    for attempt in range(1, auth.MAX_FAILURES + 1):
+        submit_login(page, "station", "wrong-password-1")
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while login_failures(own_server, "station") < attempt and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert login_failures(own_server, "station") == attempt
+        if attempt < auth.MAX_FAILURES:
+            expect(page.get_by_test_id("stAlert").filter(has_text="用户名或密码不正确")).to_be_visible(
+                timeout=TIMEOUT_MS)
+            wait_idle(page)
+    expect(page.get_by_test_id("stAlert").filter(has_text=locked)).to_be_visible(timeout=TIMEOUT_MS)
+
+    own_server.restart()
+
+    page = new_page(new_context())
+    page.goto(own_server.url("/"))
+    expect(login_title(page)).to_be_visible(timeout=TIMEOUT_MS)
+    wait_settled(page)
+    submit_login(page, "station", DEMO_PASSWORD)
+    expect(page.get_by_test_id("stAlert").filter(has_text=locked)).to_be_visible(timeout=TIMEOUT_MS)
+    wait_settled(page)
+    expect(workbench_title(page)).to_have_count(0)
+    assert login_failures(own_server, "station") == auth.MAX_FAILURES  # no success wiped them
+
+
+def test_no_request_leaves_localhost(shared_server, new_context):
+    page = new_page(new_context())
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.on("websocket", lambda ws: urls.append(ws.url))
+
+    login(page, shared_server, "station")
+    wait_settled(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("我的账户", exact=True).click()
+    expect(page.locator("h1", has_text="我的账户")).to_be_visible(timeout=TIMEOUT_MS)
+    wait_settled(page)
+    page.goto(shared_server.url("/tip?push=7&grid=3"))
+    expect(page.get_by_text("您正在回应推送 #7")).to_be_visible(timeout=TIMEOUT_MS)
+    wait_settled(page)
+
+    allowed = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:", "about:")
+    assert any(u.startswith("ws://127.0.0.1:") for u in urls), urls
+    outside = sorted({u for u in urls if not u.startswith(allowed)})
+    assert not outside, f"requests left localhost: {outside}"
+
+
+def test_login_submitted_at_once_is_not_lost(own_server, new_context):
+    # Regression: a login submitted while the cookie manager was still reporting came back
+    # to the form with no message (its st.rerun() was dropped). The login now happens in
+    # the button's callback, so it cannot be lost to that rerun.
+    page = new_page(new_context())
+    page.goto(own_server.url("/"))
+    expect(login_title(page)).to_be_visible(timeout=TIMEOUT_MS)
+    submit_login(page, "clerk", DEMO_PASSWORD)  # no wait_settled on purpose
+    expect(workbench_title(page)).to_be_visible(timeout=TIMEOUT_MS)
+    assert auth_cookie(page.context)["value"]
+
+
+def test_map_is_drawn_offline(shared_server, new_context):
+    import io
+
+    from PIL import Image
+
+    page = new_page(new_context(viewport={"width": 1400, "height": 1000}))
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    login(page, shared_server, "station")
+    page.goto(shared_server.url("/map"))
+    canvas = page.locator("canvas").first
+    expect(canvas).to_be_visible(timeout=TIMEOUT_MS)
+    wait_settled(page)
+    page.wait_for_timeout(1500)  # deck.gl draws on the next animation frames
+    image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
+    colours = image.getcolors(maxcolors=1_000_000) or []
+    # Coverage fills in several colours, outlines and labels: an empty canvas has one or two.
+    assert len(colours) > 20, len(colours)
+    reds = sum(n for n, (r, g, b) in colours if r > 180 and g < 120 and b < 100)
+    assert reds > 100  # grids below the target are drawn red
+    allowed = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:", "about:")
+    assert not sorted({u for u in urls if not u.startswith(allowed)})
