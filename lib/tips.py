@@ -155,6 +155,16 @@ def _text(value, limit: int) -> str:
     return re.sub(r"[ \t]+", " ", value).strip()[: limit + 1]
 
 
+DESCRIPTION_MIN = 5
+
+
+def _db_id(value) -> int | None:
+    """An id as SQLite can hold it (a positive 64-bit int), else None."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        return None
+    return value
+
+
 def validate(db: sqlite_utils.Database, tip: TipInput) -> dict:
     """The tip's columns, cleaned; raises :class:`TipErrors` listing every problem."""
     errors = TipErrors()
@@ -163,8 +173,8 @@ def validate(db: sqlite_utils.Database, tip: TipInput) -> dict:
         errors.add("kind", "tips.error.kind")
     out["kind"] = tip.kind
     description = _text(tip.description, DESCRIPTION_MAX)
-    if len(description) < 5:
-        errors.add("description", "tips.error.description_short", min=5)
+    if len(description) < DESCRIPTION_MIN:
+        errors.add("description", "tips.error.description_short", min=DESCRIPTION_MIN)
     elif len(description) > DESCRIPTION_MAX:
         errors.add("description", "tips.error.description_long", max=DESCRIPTION_MAX)
     out["description"] = description
@@ -172,9 +182,11 @@ def validate(db: sqlite_utils.Database, tip: TipInput) -> dict:
     if len(location) > LOCATION_MAX:
         errors.add("location_text", "tips.error.location_long", max=LOCATION_MAX)
     out["location_text"] = location or None
-    if tip.grid_id is not None and not query_one(db, "SELECT 1 AS x FROM grids WHERE id = ?", [tip.grid_id]):
+    grid_id = _db_id(tip.grid_id)
+    if tip.grid_id is not None and (grid_id is None or not query_one(db, "SELECT 1 AS x FROM grids WHERE id = ?",
+                                                                      [grid_id])):
         errors.add("grid_id", "tips.error.grid")
-    out["grid_id"] = tip.grid_id
+    out["grid_id"] = grid_id
     if (tip.lat is None) != (tip.lon is None):
         errors.add("lat", "tips.error.coordinates")
     if tip.lat is not None and tip.lon is not None:
@@ -187,8 +199,8 @@ def validate(db: sqlite_utils.Database, tip: TipInput) -> dict:
             errors.add("lat", "tips.error.coordinates")
     if tip.happened_at:
         try:
-            datetime.strptime(tip.happened_at[:16], "%Y-%m-%d %H:%M")
-            out["happened_at"] = tip.happened_at[:16]
+            datetime.strptime(str(tip.happened_at)[:16], "%Y-%m-%d %H:%M")
+            out["happened_at"] = str(tip.happened_at)[:16]
         except ValueError:
             errors.add("happened_at", "tips.error.happened_at")
     out["is_anonymous"] = int(bool(tip.is_anonymous))
@@ -202,9 +214,10 @@ def validate(db: sqlite_utils.Database, tip: TipInput) -> dict:
             errors.add("contact_name", "tips.error.name_long", max=NAME_MAX)
         out["contact_name"], out["contact_phone"] = name or None, phone or None
     if tip.push_id is not None:
-        push = query_one(db, "SELECT id, state FROM pushes WHERE id = ?", [tip.push_id])
+        push_id = _db_id(tip.push_id)
+        push = query_one(db, "SELECT id, state FROM pushes WHERE id = ?", [push_id]) if push_id else None
         # A QR code of an unknown or unsent push still gets its tip in, unlinked.
-        out["push_id"] = tip.push_id if push and push["state"] in ("sending", "sent") else None
+        out["push_id"] = push_id if push and push["state"] in ("sending", "sent") else None
     if tip.rating is not None:
         if not isinstance(tip.rating, int) or not 1 <= tip.rating <= 5:
             errors.add("rating", "tips.error.rating")

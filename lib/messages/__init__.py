@@ -2,6 +2,17 @@
 ``MESSAGES = {key: (zh-CN text, en text)}``. Keys are ``<area>.<name>``; a key may be
 defined once only (a test checks)."""
 
-from lib.messages import core, grid_import, grid_map, group_import, imports_ui, poster, pushes, registry, tips
+from lib.messages import (
+    core,
+    grid_import,
+    grid_map,
+    group_import,
+    imports_ui,
+    poster,
+    pushes,
+    registry,
+    tip_public,
+    tips,
+)
 
-MODULES = [core, registry, group_import, grid_map, grid_import, imports_ui, pushes, poster, tips]
+MODULES = [core, registry, group_import, grid_map, grid_import, imports_ui, pushes, poster, tips, tip_public]

@@ -234,26 +234,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "线索提交",
         "Send a tip",
     ),
-    "tip.placeholder": (
-        "群众线索提交表单即将上线。紧急情况请直接拨打 110。",
-        "The public tip form is coming soon. In an emergency call 110.",
-    ),
-    "tip.from_push": (
-        "您正在回应推送 #{push}。",
-        "You are answering push #{push}.",
-    ),
-    "tip.from_grid": (
-        "所在网格：{grid}",
-        "Grid: {grid}",
-    ),
 
     "track.title": (
         "进度查询",
         "Track a tip",
-    ),
-    "track.placeholder": (
-        "凭查询码查看线索办理进度的功能即将上线。",
-        "Following a tip with its tracking code is coming soon.",
     ),
 
     "error.scope": (
