@@ -15,6 +15,7 @@ from pages import (
     staff_login,
     tip_form,
     tip_tracker,
+    tip_triage,
     workbench,
 )
 
@@ -22,6 +23,7 @@ from pages import (
 STAFF_PAGES = [
     ("nav.section.work", workbench.render, "nav.home", ":material/dashboard:", "home", None),
     ("nav.section.work", group_registry.render, "nav.registry", ":material/groups:", "registry", None),
+    ("nav.section.work", tip_triage.render, "triage.title", ":material/fact_check:", "triage", None),
     ("nav.section.work", grid_map.render, "nav.map", ":material/map:", "map", None),
     ("nav.section.work", push_compose.render, "nav.compose", ":material/campaign:", "compose", None),
     ("nav.section.work", push_log.render, "nav.pushes", ":material/list_alt:", "pushes", None),

@@ -462,6 +462,11 @@ def seed(db: sqlite_utils.Database, *, password: str, seed: int = DEFAULT_SEED,
              for item in json.loads((ROOT / "data" / "content_library.json").read_text(encoding="utf-8"))])
 
         set_district_boundary(db, demo_boundary_geojson(scale))
+        from lib.experts import seed_experts
+        from lib.reply_templates import seed_reply_templates
+
+        seed_reply_templates(db)
+        seed_experts(db)
         audit.record(db, None, "seed_demo", "district", None, after=counts)
     return counts
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from lib import audit, files, geo, scope, taxonomy
+from lib import audit, files, geo, i18n, scope, taxonomy
 from lib.auth import User
 from lib.db import query_one, utcnow, write_transaction
 from lib.errors import NotFoundError, PortalError, ScopeError, ValidationError
@@ -519,3 +519,52 @@ def kinds_label(kind: str, lang: str) -> str:
     return taxonomy.label("tip_kinds", kind, lang)
 
 
+# --- what the triage page shows about a tip ----------------------------------------------
+
+CHINA_OFFSET = timedelta(hours=8)
+
+
+def _parse(ts: str) -> datetime:
+    return datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def local_time(ts: str | None) -> str:
+    """An ISO UTC timestamp as China time, '2026-11-28 18:30' ('' for none)."""
+    if not ts:
+        return ""
+    return (_parse(ts) + CHINA_OFFSET).strftime("%Y-%m-%d %H:%M")
+
+
+def sla_minutes(tip: dict, now: str | None = None) -> int | None:
+    """Minutes until the first response is due (negative: overdue); ``None`` when the clock
+    has stopped — the tip was answered or is closed."""
+    if not tip["is_open"] or tip["first_response_at"] is not None:
+        return None
+    return int((_parse(tip["due_at"]) - _parse(now or utcnow())).total_seconds() // 60)
+
+
+def _span(minutes: int, lang: str) -> str:
+    if minutes < 60:
+        return i18n.t("triage.span.minutes", lang, m=minutes)
+    if minutes < 24 * 60:
+        return i18n.t("triage.span.hours", lang, h=minutes // 60, m=minutes % 60)
+    return i18n.t("triage.span.days", lang, d=minutes // (24 * 60), h=minutes % (24 * 60) // 60)
+
+
+def sla_text(tip: dict, now: str | None = None, lang: str = "zh") -> str:
+    """The SLA column: '剩余 8 分钟', '⚠ 已超时 25 分钟', '已答复' or '—' for closed tips."""
+    if not tip["is_open"]:
+        return "—"
+    minutes = sla_minutes(tip, now)
+    if minutes is None:
+        return i18n.t("triage.sla.answered", lang)
+    if minutes < 0:
+        return i18n.t("triage.sla.overdue", lang, span=_span(-minutes, lang))
+    return i18n.t("triage.sla.left", lang, span=_span(minutes, lang))
+
+
+def photo_ids(db: sqlite_utils.Database, user: User, tip_id: int) -> list[int]:
+    """File ids of a tip's photos, for a user who may see the tip (scope checked)."""
+    get_tip(db, user, tip_id)
+    return [row[0] for row in db.execute("SELECT file_id FROM tip_photos WHERE tip_id = ? ORDER BY file_id",
+                                         [tip_id])]

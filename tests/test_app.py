@@ -135,3 +135,15 @@ def test_staff_deep_link_while_logged_out_shows_login_then_the_page(app):
     at = login(at, "clerk", DEMO_PASSWORD)
     shown = texts(at)
     assert "我的账户" in shown and "clerk" in shown and "三星派出所" in shown
+
+
+def test_no_page_file_is_named_like_a_url_path():
+    # A page file named like its url path (pages/triage.py for /triage) is run on its own,
+    # without app.py, by AppTest and by the server's first request after a restart.
+    import re
+
+    source = (ROOT / "app.py").read_text(encoding="utf-8")
+    urls = set(re.findall(r'url_path="(\w+)"', source)) | set(re.findall(r'"(\w+)", (?:None|\()', source))
+    assert {"home", "tip", "track", "triage", "login"} <= urls
+    clashes = {u for u in urls if (ROOT / "pages" / f"{u}.py").exists()}
+    assert clashes == set()

@@ -13,6 +13,8 @@ from lib.messages import (
     registry,
     tip_public,
     tips,
+    triage,
 )
 
-MODULES = [core, registry, group_import, grid_map, grid_import, imports_ui, pushes, poster, tips, tip_public]
+MODULES = [core, registry, group_import, grid_map, grid_import, imports_ui, pushes, poster, tips, tip_public,
+           triage]
