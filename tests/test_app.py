@@ -94,10 +94,10 @@ def test_session_of_a_disabled_user_ends(app, demo_path):
 
 
 def test_logout_ends_the_session_and_revokes_cookies(app, demo_path):
-    at = app("clerk").run()
+    at = app("clerk").run().run()  # AppTest runs the entry shim from the second run on
     at.button(key="app_logout").click().run()
     assert not at.exception
-    assert at.metric == []
+    assert at.metric == [] and "民警登录" in texts(at)
     assert connect(demo_path).execute(
         "SELECT logged_out_at FROM users WHERE username = 'clerk'").fetchone()[0] is not None
 
@@ -137,13 +137,22 @@ def test_staff_deep_link_while_logged_out_shows_login_then_the_page(app):
     assert "我的账户" in shown and "clerk" in shown and "三星派出所" in shown
 
 
-def test_no_page_file_is_named_like_a_url_path():
-    # A page file named like its url path (pages/triage.py for /triage) is run on its own,
-    # without app.py, by AppTest and by the server's first request after a restart.
+def test_every_url_path_has_an_entry_shim_that_runs_app_py():
+    # The first request after a restart runs pages/<url path>.py on its own (STACK trap 1):
+    # each such file must be a shim that runs app.py, never a page without its login gate.
     import re
 
     source = (ROOT / "app.py").read_text(encoding="utf-8")
     urls = set(re.findall(r'url_path="(\w+)"', source)) | set(re.findall(r'"(\w+)", (?:None|\()', source))
-    assert {"home", "tip", "track", "triage", "login"} <= urls
-    clashes = {u for u in urls if (ROOT / "pages" / f"{u}.py").exists()}
-    assert clashes == set()
+    assert {"home", "tip", "track", "triage", "login", "registry", "map"} <= urls
+    for url in urls:
+        shim = (ROOT / "pages" / f"{url}.py").read_text(encoding="utf-8")
+        assert 'runpy.run_path(str(Path(__file__).resolve().parent.parent / "app.py")' in shim, url
+
+
+@pytest.mark.parametrize("url", ["home", "triage", "account"])
+def test_a_shim_run_on_its_own_gives_the_login_not_the_page(demo_path, monkeypatch, url):
+    monkeypatch.setenv("PORTAL_DB", str(demo_path))
+    at = AppTest.from_file(str(ROOT / "pages" / f"{url}.py"), default_timeout=30).run()
+    assert not at.exception
+    assert at.metric == [] and "民警登录" in texts(at)
