@@ -9,12 +9,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import delivery, foundation, pushes, registry_map
+from bench import delivery, foundation, pushes, registry_map, tips
 from bench.common import Env, timed
 from lib import demo
 from lib.db import connect
 
-MODULES = [foundation, registry_map, delivery, pushes]
+MODULES = [foundation, registry_map, delivery, pushes, tips]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 PASSWORD = "bench-password"
 

@@ -377,6 +377,24 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX idx_intake_events_key ON intake_events(key, at);
         """,
     ),
+    (
+        6,
+        "tip_queue_indexes",
+        # Measured at 1,000,000 tips: the first page of every queue filter in ~1 ms with these,
+        # 78 ms (a sort of ~45,000 open tips) without. idx_tips_open_due must go: while it
+        # exists SQLite never picks the partial indexes.
+        """
+        DROP INDEX idx_tips_open_due;
+        CREATE INDEX idx_tips_open_rank ON tips(is_open, priority_rank, due_at, id);
+        CREATE INDEX idx_tips_unanswered ON tips(is_open, first_response_at, priority_rank, due_at, id)
+            WHERE is_open = 1 AND first_response_at IS NULL;
+        CREATE INDEX idx_tips_unanswered_station
+            ON tips(station_id, is_open, first_response_at, priority_rank, due_at, id)
+            WHERE is_open = 1 AND first_response_at IS NULL;
+        CREATE INDEX idx_tips_push_queue ON tips(push_id, is_open, priority_rank, due_at, id)
+            WHERE push_id IS NOT NULL;
+        """,
+    ),
 ]
 """(version, name, SQL text or a function of the database run inside the transaction).
 

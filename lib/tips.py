@@ -94,6 +94,33 @@ def default_priority(kind: str) -> str:
     return "high" if kind == "lead" else "normal"
 
 
+_ROUTE_CACHE: dict[tuple, dict[tuple[int, int], list]] = {}
+_BUCKET = 0.05  # degrees: a bucket holds a handful of grid cells
+
+
+def _route_index(db: sqlite_utils.Database) -> dict[tuple[int, int], list]:
+    """Parsed grid polygons in buckets of 0.05°, cached until grids change (``grids_version``):
+    re-parsing ~50 GeoJSON polygons per tip was most of the intake's time."""
+    version = db.execute("SELECT value FROM app_meta WHERE key = 'grids_version'").fetchone()
+    key = (db.conn.execute("PRAGMA database_list").fetchone()[2], version[0] if version else None)
+    index = _ROUTE_CACHE.get(key)
+    if index is None or version is None:
+        index = {}
+        for gid, station_id, geometry in db.execute(
+                "SELECT id, station_id, geometry FROM grids WHERE geometry IS NOT NULL"):
+            shape = json.loads(geometry)
+            polys = [shape["coordinates"]] if shape["type"] == "Polygon" else shape["coordinates"]
+            rings = [[tuple(p) for p in poly[0]] for poly in polys]
+            xs = [p[0] for r in rings for p in r]
+            ys = [p[1] for r in rings for p in r]
+            for bx in range(int(min(xs) // _BUCKET), int(max(xs) // _BUCKET) + 1):
+                for by in range(int(min(ys) // _BUCKET), int(max(ys) // _BUCKET) + 1):
+                    index.setdefault((bx, by), []).append((gid, station_id, rings))
+        _ROUTE_CACHE.clear()
+        _ROUTE_CACHE[key] = index
+    return index
+
+
 def route(db: sqlite_utils.Database, *, grid_id: int | None, lat: float | None, lon: float | None) -> tuple[int | None, int | None]:
     """(station_id, grid_id) for a tip: by its grid, else by the comprehensive grid whose polygon
     holds the point, else (None, None) — the district center routes it by hand."""
@@ -102,15 +129,9 @@ def route(db: sqlite_utils.Database, *, grid_id: int | None, lat: float | None, 
         if row:
             return row["station_id"], row["id"]
     if lat is not None and lon is not None:
-        # Candidate cells by bounding box first (indexed on lat/lon of the centre is not
-        # available; the small radius keeps the scan short), then exact point-in-polygon.
-        for row in db.query(
-            "SELECT id, station_id, geometry FROM grids WHERE geometry IS NOT NULL AND lat BETWEEN ? AND ?"
-            " AND lon BETWEEN ? AND ?", [lat - 0.05, lat + 0.05, lon - 0.05, lon + 0.05]):
-            shape = json.loads(row["geometry"])
-            polys = [shape["coordinates"]] if shape["type"] == "Polygon" else shape["coordinates"]
-            if any(geo.point_in_polygon((lon, lat), [tuple(p) for p in poly[0]]) for poly in polys):
-                return row["station_id"], row["id"]
+        for gid, station_id, rings in _route_index(db).get((int(lon // _BUCKET), int(lat // _BUCKET)), ()):
+            if any(geo.point_in_polygon((lon, lat), ring) for ring in rings):
+                return station_id, gid
     return None, None
 
 
@@ -477,8 +498,8 @@ def _queue_where(user: User, f: QueueFilter, now: str) -> tuple[str, list]:
         params += list(f.states)
     elif f.open_only:
         where.append("is_open = 1")
-    for column, value in (("kind", f.kind), ("priority", f.priority), ("assignee_user_id", f.assignee_user_id),
-                          ("push_id", f.push_id)):
+    for column, value in (("kind", f.kind), ("priority_rank", PRIORITY_RANK.get(f.priority)),
+                          ("assignee_user_id", f.assignee_user_id), ("push_id", f.push_id)):
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)

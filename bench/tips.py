@@ -1,0 +1,348 @@
+"""Tips figures (issue #5): the triage queue's first page at 10,000 and 1,000,000 tips, the queue's counts,
+the memory of a process that serves them, and tip intake from 8 concurrent processes.
+
+Databases: copies of the demo district (1x) given a year of sent pushes (so that tips can answer them and the
+push filter has something to find), then 10,000 or 1,000,000 tips from :func:`lib.demo_tips.generate_tips`.
+
+The queue is measured in a fresh spawned process: its peak RSS is then what reading 1,000,000 tips costs a
+process (the bench's own process has built the 10x district, rendered pages and generated the million rows,
+so its peak says nothing about a server). It is still not the Streamlit server: no session state, no page.
+
+Intake: 8 spawned processes submit 4,000 public tips in total through :func:`lib.tips.create_tip` (no photos)
+against a fresh copy of the demo district; the baseline is the same 8 processes doing a raw single-row
+``INSERT`` into ``tips`` per transaction (autocommit) with the same pragmas (WAL, synchronous=NORMAL, the
+same busy timeout): same durability. Both are timed from a barrier, process start-up excluded.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import resource
+import sqlite3
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from bench.common import Env, Figure, p95, repeat, timed
+from lib import demo_tips, tips
+from lib.db import BUSY_TIMEOUT_S, connect, utcnow, write_transaction
+
+TIPS_SMALL = 10_000
+TIPS_LARGE = 1_000_000
+SEED = 2026
+PUSHES_PER_YEAR = 2_100  # each station ~2 a week, the district center ~1 a day
+INTAKE_PROCESSES = 8
+INTAKE_TIPS = 4_000
+SAMPLES = 20
+PUSH_CATEGORIES = ("news", "prevention_tip", "anti_fraud", "police_bulletin", "civic_culture", "qa", "legal_education",
+                   "health_tip", "appeal")
+INTAKE_TEXTS = {
+    "request": "小区楼道里有人给电动车充电，电线从窗口吊下来，担心起火，请派人看一下。",
+    "lead": "看到推送里的肇事车辆，镇上修理厂有一辆白色面包车车头有撞痕，刚刚在修。",
+    "inquiry": "外地来海门打工，在这边租房，居住证怎么办理？要多久能拿到？",
+    "complaint": "汽车站门口有黑车拉客，非法营运，价格乱要，还强拉乘客。",
+}
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    """A consistent copy of a SQLite file (the backup API, safe under WAL)."""
+    with sqlite3.connect(src) as s, sqlite3.connect(dst) as d:
+        s.backup(d)
+    return dst
+
+
+def _add_pushes(db, now: str, seed: int) -> int:
+    """A year of sent pushes (plain rows: the bench needs them to exist, not to have been delivered)."""
+    rng = random.Random(seed)
+    stations = [r[0] for r in db.execute("SELECT id FROM units WHERE kind = 'station' ORDER BY id")]
+    author = db.execute("SELECT id FROM users WHERE role = 'district_admin' ORDER BY id LIMIT 1").fetchone()[0]
+    end = demo_tips._epoch(now)
+    rows = []
+    for _ in range(PUSHES_PER_YEAR):
+        at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(end - rng.randrange(365 * 86400)))
+        category = rng.choice(PUSH_CATEGORIES)
+        rows.append((None if rng.random() < 0.17 else rng.choice(stations), category,
+                     rng.choice(("wanted", "missing_person", "case_appeal")) if category == "appeal" else None,
+                     f"压测推送{len(rows) + 1}", "内容", author, at, at, at))
+    with write_transaction(db):
+        db.conn.executemany(
+            "INSERT INTO pushes (station_id, category, appeal_kind, title, body, state, created_by, created_at,"
+            " updated_at, sent_at) VALUES (?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?)", rows)
+    return len(rows)
+
+
+def _with_tips(base: Path, dst: Path, n: int, now: str) -> float:
+    """Seconds to write ``n`` tips into a copy of ``base``; the WAL is folded back before measuring."""
+    db = connect(_copy(base, dst))
+    seconds, _ = timed(demo_tips.generate_tips, db, n=n, seed=SEED, now=now)
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return seconds
+
+
+# --- the queue (run in a spawned process) ---------------------------------------------------------
+
+
+def _filters(db, now: str) -> list[tuple[str, str, tips.QueueFilter]]:
+    """(label, username, filter): what a clerk, a station admin and the district center open first."""
+    push = db.execute("SELECT push_id FROM tips WHERE push_id IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
+    out = [
+        ("clerk_open", "clerk", tips.QueueFilter()),
+        ("clerk_overdue", "clerk", tips.QueueFilter(overdue=True)),
+        ("station_lead_urgent", "station", tips.QueueFilter(kind="lead", priority="urgent")),
+        ("district_open", "district", tips.QueueFilter()),
+        ("district_overdue", "district", tips.QueueFilter(overdue=True)),
+        ("district_request_high", "district", tips.QueueFilter(kind="request", priority="high")),
+    ]
+    if push:
+        out.append(("district_push", "district", tips.QueueFilter(push_id=push[0])))
+    return out
+
+
+def _plan(db, user, f: tips.QueueFilter, now: str) -> str:
+    where, params = tips._queue_where(user, f, now)
+    sql = (f"EXPLAIN QUERY PLAN SELECT {tips._PUBLIC_COLUMNS} FROM tips WHERE {where}"
+           " ORDER BY priority_rank, due_at, id LIMIT 50")
+    return "; ".join(r[3] for r in db.execute(sql, params))
+
+
+def _measure(paths: dict[str, str], now: str) -> dict:
+    """First-page and count timings per scale and filter, then this process's peak RSS."""
+    from lib import auth
+
+    out: dict = {"page": {}, "counts": {}, "plans": {}, "rows": {}}
+    for scale, path in paths.items():
+        db = connect(path)
+        users = {name: auth.load_user(db, name) for name in ("district", "station", "clerk")}
+        for label, username, f in _filters(db, now):
+            user = users[username]
+            first_page = lambda d=db, u=user, f=f: tips.queue(d, u, f, page=1, page_size=50, now=now)  # noqa: E731
+            out["page"][(scale, label)] = repeat(first_page, SAMPLES)
+            out["rows"][(scale, label)] = len(tips.queue(db, user, f, page=1, page_size=50, now=now))
+            out["plans"][(scale, label)] = _plan(db, user, f, now)
+            if scale == "1M":
+                out["counts"][label] = repeat(lambda d=db, u=user, f=f: tips.queue_counts(d, u, f, now=now), 5)
+        db.close()
+    out["peak_rss_mb"] = _peak_rss_mb()
+    return out
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak RSS. Linux keeps ``ru_maxrss`` across fork + exec, so a spawned child would
+    report the bench's own peak: read the memory map's high-water mark (VmHWM) instead when there is one."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+# --- intake (run in 8 spawned processes) ----------------------------------------------------------
+
+
+def _is_locked(exc: BaseException) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _intake_worker(path: str, worker: int, count: int, barrier) -> dict:
+    """Submit ``count`` public tips through create_tip, as the public form does."""
+    db = connect(path)
+    rng = random.Random(worker)
+    grids = db.execute("SELECT id, lat, lon FROM grids WHERE lat IS NOT NULL ORDER BY id").fetchall()
+    inputs = []
+    for _ in range(count):
+        kind = rng.choice(tips.KINDS)
+        grid_id, lat, lon = rng.choice(grids)
+        # Half come from a push's QR code (grid in the link), half share their location (point in polygon).
+        where = {"grid_id": grid_id} if rng.random() < 0.5 else {"lat": lat + 0.0003, "lon": lon - 0.0003}
+        inputs.append(tips.TipInput(kind=kind, description=INTAKE_TEXTS[kind], consent=True, channel="qr", **where))
+    barrier.wait()
+    started, ok, locked, other, first_error = time.time(), 0, 0, 0, ""
+    for tip in inputs:
+        try:
+            tips.create_tip(db, tip)
+            ok += 1
+        except Exception as exc:  # counted, not raised: the figure is how many got through
+            locked += _is_locked(exc)
+            other += not _is_locked(exc)
+            first_error = first_error or repr(exc)
+    return {"ok": ok, "locked": locked, "other": other, "error": first_error, "start": started, "end": time.time()}
+
+
+def _raw_worker(path: str, worker: int, rows: list[tuple], barrier) -> dict:
+    """The baseline: one INSERT per transaction (autocommit), same pragmas as lib.db.connect."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    for pragma in ("foreign_keys = ON", f"busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}", "journal_mode = WAL",
+                   "synchronous = NORMAL"):
+        conn.execute(f"PRAGMA {pragma}")
+    sql = f"INSERT INTO tips ({', '.join(_RAW_COLUMNS)}) VALUES ({', '.join('?' * len(_RAW_COLUMNS))})"
+    barrier.wait()
+    started, ok, locked, other, first_error = time.time(), 0, 0, 0, ""
+    for row in rows:
+        try:
+            conn.execute(sql, row)
+            ok += 1
+        except sqlite3.Error as exc:
+            locked += _is_locked(exc)
+            other += not _is_locked(exc)
+            first_error = first_error or repr(exc)
+    return {"ok": ok, "locked": locked, "other": other, "error": first_error, "start": started, "end": time.time()}
+
+
+_RAW_COLUMNS = ("tracking_code", "kind", "priority", "priority_rank", "state", "is_open", "channel", "description",
+                "grid_id", "station_id", "is_anonymous", "created_at", "updated_at", "due_at")
+
+
+def _same_rows_worker(path: str, worker: int, rows: list[tuple], barrier) -> dict:
+    """A second baseline: what create_tip writes (the tip, its 'created' event, an audit row) in one
+    BEGIN IMMEDIATE … COMMIT per tip, with no validation or routing — the floor of the write itself."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    for pragma in ("foreign_keys = ON", f"busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}", "journal_mode = WAL",
+                   "synchronous = NORMAL"):
+        conn.execute(f"PRAGMA {pragma}")
+    sql = f"INSERT INTO tips ({', '.join(_RAW_COLUMNS)}) VALUES ({', '.join('?' * len(_RAW_COLUMNS))})"
+    barrier.wait()
+    started, ok, locked, other, first_error = time.time(), 0, 0, 0, ""
+    for row in rows:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            tip_id = conn.execute(sql, row).lastrowid
+            conn.execute("INSERT INTO tip_events (tip_id, at, kind, data) VALUES (?, ?, 'created', ?)",
+                         [tip_id, row[11], '{"channel": "qr"}'])
+            conn.execute("INSERT INTO audit_log (at, action, entity, entity_id, after) VALUES (?, 'create', 'tips', ?,"
+                         " ?)", [row[11], str(tip_id), '{"kind": "request"}'])
+            conn.execute("COMMIT")
+            ok += 1
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            locked += _is_locked(exc)
+            other += not _is_locked(exc)
+            first_error = first_error or repr(exc)
+    return {"ok": ok, "locked": locked, "other": other, "error": first_error, "start": started, "end": time.time()}
+
+
+def _raw_rows(db, worker: int, count: int) -> list[tuple]:
+    rng = random.Random(1000 + worker)
+    grids = db.execute("SELECT id, station_id FROM grids ORDER BY id").fetchall()
+    now = utcnow()
+    rows = []
+    for k in range(count):
+        kind = rng.choice(tips.KINDS)
+        grid_id, station_id = rng.choice(grids)
+        code = f"R{worker}{k:08d}".ljust(tips.TRACKING_LENGTH, "X")[: tips.TRACKING_LENGTH]
+        rows.append((code, kind, "normal", 2, "new", 1, "qr", INTAKE_TEXTS[kind], grid_id, station_id, 1, now, now,
+                     now))
+    return rows
+
+
+def _worker_main(target, path: str, worker: int, arg, barrier, results) -> None:
+    results.put(target(path, worker, arg, barrier))
+
+
+def _concurrent(target, path: Path, per_worker: list) -> dict:
+    """Run ``target`` in one spawned process per item of ``per_worker``, released together by a barrier
+    (start-up and imports are not timed); totals and the wall time from the first start to the last end."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(len(per_worker), timeout=300), ctx.Queue()
+    procs = [ctx.Process(target=_worker_main, args=(target, str(path), k, arg, barrier, results))
+             for k, arg in enumerate(per_worker)]
+    for proc in procs:
+        proc.start()
+    out = [results.get(timeout=900) for _ in procs]  # read before join: a full pipe would block the child
+    for proc in procs:
+        proc.join()
+    wall = max(r["end"] for r in out) - min(r["start"] for r in out)
+    return {"ok": sum(r["ok"] for r in out), "locked": sum(r["locked"] for r in out),
+            "other": sum(r["other"] for r in out), "wall": wall,
+            "error": next((r["error"] for r in out if r["error"]), "")}
+
+
+def _intake(env: Env) -> list[Figure]:
+    per = INTAKE_TIPS // INTAKE_PROCESSES
+    path = _copy(env.db_1x, env.tmp / "tips_intake.db")
+    db = connect(path)
+    before = db.execute("SELECT COUNT(*) FROM tips").fetchone()[0]
+    db.close()
+    api = _concurrent(_intake_worker, path, [per] * INTAKE_PROCESSES)
+    db = connect(path)
+    stored = db.execute("SELECT COUNT(*) FROM tips").fetchone()[0] - before
+    db.close()
+
+    raw_path = _copy(env.db_1x, env.tmp / "tips_raw.db")
+    db = connect(raw_path)
+    rows = [_raw_rows(db, k, per) for k in range(INTAKE_PROCESSES)]
+    db.close()
+    raw = _concurrent(_raw_worker, raw_path, rows)
+    same = _concurrent(_same_rows_worker, _copy(env.db_1x, env.tmp / "tips_same_rows.db"), rows)
+
+    api_rate, raw_rate, same_rate = INTAKE_TIPS / api["wall"], raw["ok"] / raw["wall"], same["ok"] / same["wall"]
+    ratio = api_rate / raw_rate
+    problems = f"; other errors: {api['other']} ({api['error']})" if api["other"] else ""
+    return [
+        Figure("intake_lost", INTAKE_TIPS - stored, "", 0.0,
+               f"{stored:,} of {INTAKE_TIPS:,} tips stored, {INTAKE_PROCESSES} processes × {per}{problems}"),
+        Figure("intake_locked_errors", api["locked"], "", 0.0, "'database is locked' raised to a sender"),
+        Figure("intake_throughput_ratio", round(ratio, 2), "", None,
+               f"create_tip {api_rate:,.0f} tips/s vs raw INSERT+COMMIT {raw_rate:,.0f} rows/s, both 8 processes,"
+               f" WAL + synchronous=NORMAL; raw: {raw['locked']} locked"),
+        Figure("intake_throughput_ratio_same_rows", round(api_rate / same_rate, 2), "", None,
+               f"create_tip vs the same 3 rows (tip, event, audit) per BEGIN IMMEDIATE…COMMIT, no validation or"
+               f" routing: {same_rate:,.0f} tips/s"),
+        Figure("intake_throughput_shortfall", round(max(0.0, 0.5 - ratio), 2), "", 0.0,
+               "max(0, 0.5 − ratio): the design asks ≥ 50% of raw throughput (Figure targets are upper bounds)"),
+    ]
+
+
+# --- the module -------------------------------------------------------------------------------------
+
+
+def run(env: Env) -> list[Figure]:
+    now = utcnow()
+    base = _copy(env.db_1x, env.tmp / "tips_base.db")
+    db = connect(base)
+    with write_transaction(db):
+        # Whatever tips the demo comes with, the figures are at exactly 10,000 and 1,000,000.
+        for table in ("tip_events", "tip_photos", "tips"):
+            db.execute(f"DELETE FROM {table}")
+    sent = db.execute("SELECT COUNT(*) FROM pushes WHERE state = 'sent'").fetchone()[0]
+    pushes = sent if sent >= 100 else sent + _add_pushes(db, now, SEED)
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    paths = {"10k": env.tmp / "tips_10k.db", "1M": env.tmp / "tips_1M.db"}
+    _with_tips(base, paths["10k"], TIPS_SMALL, now)
+    load = os.getloadavg()[0]
+    generate_s = _with_tips(base, paths["1M"], TIPS_LARGE, now)
+    figures = [Figure("tips_generate_1M", round(generate_s, 1), "s", None,
+                      f"generate_tips n=1,000,000 (no events above {demo_tips.EVENTS_MAX_TIPS:,}), {pushes:,} pushes;"
+                      f" load average {load:.1f} on {os.cpu_count()} cores when it started")]
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        m = pool.submit(_measure, {k: str(v) for k, v in paths.items()}, now).result()
+    small = [s for (scale, _), v in m["page"].items() if scale == "10k" for s in v]
+    large = [s for (scale, _), v in m["page"].items() if scale == "1M" for s in v]
+    worst = max((label for scale, label in m["page"] if scale == "1M"), key=lambda lb: p95(m["page"][("1M", lb)]))
+    labels = [label for scale, label in m["page"] if scale == "1M"]
+    per_filter = ", ".join(f"{lb} {p95(m['page'][('1M', lb)]) * 1000:.1f}" for lb in labels)
+    figures += [
+        Figure("triage_first_page_1M_p95", round(p95(large) * 1000, 1), "ms", 50.0,
+               f"{len(labels)} filters × {SAMPLES}, page 1 of 50; ms per filter: {per_filter};"
+               f" slowest plan: {m['plans'][('1M', worst)]}"),
+        Figure("triage_first_page_10k_p95", round(p95(small) * 1000, 1), "ms", None, "same filters at 10,000 tips"),
+        Figure("triage_scaling_ratio", round(p95(large) / p95(small), 2), "", 2.0, "p95 at 1,000,000 / p95 at 10,000"),
+    ]
+    counts = [s for v in m["counts"].values() for s in v]
+    worst_count = max(m["counts"], key=lambda lb: p95(m["counts"][lb]))
+    figures.append(Figure("triage_counts_1M_p95", round(p95(counts) * 1000, 1), "ms", 500.0,
+                          f"queue_counts (total + overdue), same filters; slowest: {worst_count}"
+                          f" {p95(m['counts'][worst_count]) * 1000:.0f} ms"))
+    figures.append(Figure("server_peak_rss_1M", round(m["peak_rss_mb"]), "MB", 500.0,
+                          "peak RSS of a fresh process that opened the 10k and 1M databases and ran every queue and"
+                          " count above — a proxy: not the Streamlit server, nor the bench's own process"))
+    figures += _intake(env)
+    return figures
