@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import coverage, i18n, ui
+from lib import coverage, i18n, pushes, tips, ui
 
 
 def _count_columns(ctx: ui.Context, *keys: str) -> dict:
@@ -79,6 +79,11 @@ def render() -> None:
                              stations="、".join(below) if ctx.lang == "zh" else ", ".join(below)))
 
     st.subheader(ctx.t("home.pending_title"))
-    st.caption(ctx.t("home.pending_pushes"))
-    st.caption(ctx.t("home.pending_tips"))
+    counts = tips.queue_counts(ctx.db, user)
+    reviews = pushes.review_queue(ctx.db, user)
+    c1, c2, c3 = st.columns(3)
+    c1.metric(ctx.t("home.todo_tips"), ui.fmt_int(counts["total"]))
+    c2.metric(ctx.t("home.todo_overdue"), ui.fmt_int(counts["overdue"]),
+              delta=ctx.t("home.todo_overdue_hint") if counts["overdue"] else None, delta_color="inverse")
+    c3.metric(ctx.t("home.todo_reviews"), ui.fmt_int(len(reviews)))
     st.caption(ctx.t("home.pending_cases"))

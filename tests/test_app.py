@@ -156,3 +156,17 @@ def test_a_shim_run_on_its_own_gives_the_login_not_the_page(demo_path, monkeypat
     at = AppTest.from_file(str(ROOT / "pages" / f"{url}.py"), default_timeout=30).run()
     assert not at.exception
     assert at.metric == [] and "民警登录" in texts(at)
+
+
+def test_workbench_to_do_counts_open_and_overdue_tips(app, demo_path):
+    from lib import tips
+    from lib.tips import TipInput
+
+    db = connect(demo_path)
+    clerk = auth.load_user(db, "clerk")
+    grid = db.execute("SELECT id FROM grids WHERE station_id = ? LIMIT 1", [clerk.station_id]).fetchone()[0]
+    tips.create_tip(db, TipInput(kind="lead", description="可疑车辆停在路边很久", grid_id=grid, consent=True),
+                    priority="urgent", now="2020-01-01T00:00:00Z")
+    tips.create_tip(db, TipInput(kind="request", description="路灯坏了请修理", grid_id=grid, consent=True))
+    at = app("clerk").run()
+    assert metrics(at)["待办线索"] == "2" and metrics(at)["答复已超时"] == "1"

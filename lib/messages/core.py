@@ -196,13 +196,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "待办",
         "To do",
     ),
-    "home.pending_pushes": (
-        "待审核推送：推送功能上线后在此显示。",
-        "Pushes awaiting review will show here once pushes are built.",
+    "home.todo_tips": (
+        "待办线索",
+        "Open tips",
     ),
-    "home.pending_tips": (
-        "待研判线索：线索功能上线后在此显示。",
-        "Tips awaiting triage will show here once tips are built.",
+    "home.todo_overdue": (
+        "答复已超时",
+        "Overdue",
+    ),
+    "home.todo_overdue_hint": (
+        "请到线索研判优先处理",
+        "Handle these first in triage",
+    ),
+    "home.todo_reviews": (
+        "待我审核的推送",
+        "Pushes awaiting my review",
     ),
     "home.pending_cases": (
         "调解案件：调解功能上线后在此显示。",
