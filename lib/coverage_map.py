@@ -23,7 +23,11 @@ from lib.auth import User
 from lib.coverage import TARGET_COVERAGE_PCT
 from lib.naming import station_short_name
 
-MEASURES = ("coverage", "category")
+MEASURES = ("coverage", "category", "tips")
+TIP_DAYS = 90
+# Tips in the last 90 days per 1,000 people served: white to deep purple.
+TIP_STEPS = [(0.0, (246, 244, 250)), (0.5, (218, 210, 234)), (2.0, (171, 150, 208)), (5.0, (128, 96, 176)),
+             (10.0, (84, 39, 143))]
 LABEL_LIMIT = 3000  # above this many grids, only stations and outposts are labelled
 # pydeck turns every plain string into a JavaScript accessor; a quoted string stays a literal.
 FONT = "'Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif'"
@@ -210,8 +214,36 @@ def coverage_color(coverage: float | None, target_pct: float = TARGET_COVERAGE_P
     return color
 
 
+def tip_counts(db: sqlite_utils.Database, user: User, f: MapFilter, days: int = TIP_DAYS,
+               now: str | None = None) -> dict[int, int]:
+    """Grid id → tips received in the last ``days`` days, for the filter's grids."""
+    from datetime import UTC, datetime, timedelta
+
+    since = ((datetime.strptime(now, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) if now else datetime.now(UTC))
+             - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    where, params = _where(user, f)
+    return dict(db.execute(
+        f"""SELECT t.grid_id, COUNT(*) FROM tips t JOIN grids g ON g.id = t.grid_id
+            WHERE t.created_at >= ? AND {where} GROUP BY t.grid_id""", [since, *params]).fetchall())
+
+
+def tip_color(tips: int, population: int) -> tuple[int, int, int]:
+    """The fill of a grid by its recent tips per 1,000 people served."""
+    rate = 1000.0 * tips / population if population else (10.0 if tips else 0.0)
+    color = TIP_STEPS[0][1]
+    for threshold, c in TIP_STEPS:
+        if rate >= threshold and (tips or threshold == 0):
+            color = c
+    return color
+
+
 def legend(measure: str, lang: str, target_pct: float = TARGET_COVERAGE_PCT) -> list[tuple[tuple[int, int, int], str]]:
     """(colour, label) pairs explaining the fill of the chosen measure."""
+    if measure == "tips":
+        unit = "per 1,000 people" if lang == "en" else "条/千人"
+        bounds = [t for t, _ in TIP_STEPS] + [None]
+        return [(c, f"≥ {lo:g} {unit}" if hi is None else f"{lo:g} – {hi:g}")
+                for (lo, c), hi in zip(TIP_STEPS, bounds[1:], strict=True)]
     if measure == "category":
         return [(CATEGORY_COLORS[c], taxonomy.label("grid_categories", c, lang)) for c in taxonomy.codes("grid_categories")]
     bounds = [t for t, _ in COVERAGE_STEPS] + [None]
@@ -309,12 +341,13 @@ def district_outline(db: sqlite_utils.Database) -> list[list[list[float]]]:
 def tooltip_text(lang: str) -> str:
     """The tooltip template. Text mode, never HTML: grid names are data typed by people."""
     if lang == "en":
-        return "{n}\n{s} · {k}\nGroups {g} · Members {m}\nPeople {r} · Coverage {c}"
-    return "{n}\n{s} · {k}\n群 {g} 个 · 成员 {m} 人\n人口 {r} · 覆盖率 {c}"
+        return "{n}\n{s} · {k}\nGroups {g} · Members {m}\nPeople {r} · Coverage {c}\nTips, last 90 days: {q}"
+    return "{n}\n{s} · {k}\n群 {g} 个 · 成员 {m} 人\n人口 {r} · 覆盖率 {c}\n近90天线索 {q}"
 
 
 def build_deck(db: sqlite_utils.Database, user: User, figures: list[tuple], *, measure: str = "coverage",
-               lang: str = "zh", target_pct: float = TARGET_COVERAGE_PCT) -> CompactDeck:
+               lang: str = "zh", target_pct: float = TARGET_COVERAGE_PCT,
+               tips: dict[int, int] | None = None) -> CompactDeck:
     """The map of ``figures`` (from :func:`grid_figures`): grids as polygons filled by ``measure``,
     dedicated grids as points, stations and outposts as labelled points."""
     convert = _converter()
@@ -327,11 +360,16 @@ def build_deck(db: sqlite_utils.Database, user: User, figures: list[tuple], *, m
         if not rings and point_at is None:
             continue  # no location: listed beside the map instead
         coverage = members / population if population else None
-        fill = (CATEGORY_COLORS[category] if measure == "category"
-                else coverage_color(coverage if groups else 0.0, target_pct))
+        recent = tips.get(gid, 0) if tips is not None else None
+        if measure == "category":
+            fill = CATEGORY_COLORS[category]
+        elif measure == "tips":
+            fill = tip_color(recent or 0, population)
+        else:
+            fill = coverage_color(coverage if groups else 0.0, target_pct)
         shown = "–" if coverage is None else f"{100 * coverage:.1f}%"
         datum = (f'{static},"k":"{categories[category]}","g":{groups},"m":{members},"r":{population},'
-                 f'"c":"{shown}","f":[{fill[0]},{fill[1]},{fill[2]}]')
+                 f'"c":"{shown}","q":"{"–" if recent is None else recent}","f":[{fill[0]},{fill[1]},{fill[2]}]')
         for ring in rings:
             polygons.append(f'{{{datum},"p":{ring}}}')
         if point_at is not None:

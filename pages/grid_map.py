@@ -80,7 +80,8 @@ def render() -> None:
         return
 
     figures = cm.grid_figures(ctx.db, user, f)
-    deck = cm.build_deck(ctx.db, user, figures, measure=measure, lang=ctx.lang, target_pct=target)
+    recent = cm.tip_counts(ctx.db, user, f) if measure == "tips" else None
+    deck = cm.build_deck(ctx.db, user, figures, measure=measure, lang=ctx.lang, target_pct=target, tips=recent)
     st.pydeck_chart(deck, height=620, key=P + "deck")
     _legend(ctx, measure, target)
 

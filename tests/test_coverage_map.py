@@ -152,3 +152,24 @@ def test_tile_url_adds_a_raster_basemap(demo_db, users, monkeypatch):
     monkeypatch.setenv("PORTAL_MAP_TILES", "http://tiles.intranet/{z}/{x}/{y}.png")
     spec = deck_json(demo_db, users["clerk"])
     assert spec["mapStyle"]["sources"]["tiles"]["tiles"] == ["http://tiles.intranet/{z}/{x}/{y}.png"]
+
+
+def test_tip_density_measure_colours_grids_with_recent_tips(demo_db, users):
+    from lib import tips
+    from lib.tips import TipInput
+
+    clerk = users["clerk"]
+    grid_id, population = demo_db.execute(
+        "SELECT id, population FROM grids WHERE station_id = ? AND geometry IS NOT NULL ORDER BY id LIMIT 1",
+        [clerk.station_id]).fetchone()
+    for _ in range(12):
+        tips.create_tip(demo_db, TipInput(kind="request", description="小区路灯坏了请修理", grid_id=grid_id,
+                                          consent=True))
+    counts = cm.tip_counts(demo_db, clerk, cm.MapFilter())
+    assert counts == {grid_id: 12}
+    spec = deck_json(demo_db, clerk, measure="tips", tips=counts)
+    data = layer(spec, "grids")["data"]
+    hot = [p for p in data if p["q"] == "12"]
+    assert len(hot) == 1 and tuple(hot[0]["f"]) == cm.tip_color(12, population) != cm.TIP_STEPS[0][1]
+    assert all(tuple(p["f"]) == cm.TIP_STEPS[0][1] for p in data if p["q"] == "0")
+    assert len(cm.legend("tips", "zh")) == len(cm.TIP_STEPS)

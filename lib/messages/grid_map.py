@@ -11,6 +11,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "map.measure": ("着色", "Colour by"),
     "map.measure.coverage": ("覆盖率", "Coverage"),
     "map.measure.category": ("网格类别", "Grid category"),
+    "map.measure.tips": ("近90天线索密度", "Tips, last 90 days"),
     "map.target": ("覆盖率目标 %", "Coverage target %"),
     "map.summary.grids": ("网格", "Grids"),
     "map.summary.groups": ("群", "Groups"),
