@@ -344,5 +344,10 @@ def run(env: Env) -> list[Figure]:
     figures.append(Figure("server_peak_rss_1M", round(m["peak_rss_mb"]), "MB", 500.0,
                           "peak RSS of a fresh process that opened the 10k and 1M databases and ran every queue and"
                           " count above — a proxy: not the Streamlit server, nor the bench's own process"))
+    from bench.foundation import render_seconds
+
+    for page in ("triage", "home", "map"):
+        figures.append(Figure(f"{page}_page_render_district_1M_tips", round(render_seconds(paths["1M"], "district", page), 3),
+                              "s", 1.0, "AppTest run of the page, 1,000,000 tips"))
     figures += _intake(env)
     return figures
