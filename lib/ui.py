@@ -77,6 +77,28 @@ def public_page() -> Context:
     return ctx
 
 
+def optional_select(ctx: Context, container, label_key: str, options: list, key: str, fmt, **kwargs):
+    """A filter selectbox whose first choice, ``None``, reads "全部" (all)."""
+    everything = ctx.t("registry.filter.all")
+    return container.selectbox(ctx.t(label_key), [None] + list(options), key=key,
+                               format_func=lambda v: everything if v is None else fmt(v), **kwargs)
+
+
+def label_filters(ctx: Context, columns, prefix: str, **kwargs) -> tuple[str | None, str | None, str | None]:
+    """The three taxonomy filters of grids — category, section label, industry label — in
+    three columns; returns the chosen codes (``None`` for all)."""
+    from lib import taxonomy
+
+    chosen = []
+    for col, (name, label_key, key) in zip(columns, (
+            ("grid_categories", "registry.filter.category", "category"),
+            ("section_labels", "registry.filter.section", "section"),
+            ("industry_labels", "registry.filter.industry", "industry")), strict=True):
+        chosen.append(optional_select(ctx, col, label_key, taxonomy.codes(name), prefix + key,
+                                      lambda code, name=name: i18n.term(name, code, ctx.lang), **kwargs))
+    return chosen[0], chosen[1], chosen[2]
+
+
 def fmt_int(n: int | float | None) -> str:
     """Thousands with a comma: 220,056."""
     return "–" if n is None else f"{int(n):,}"

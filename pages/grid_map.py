@@ -8,35 +8,22 @@ import pandas as pd
 import streamlit as st
 
 from lib import coverage_map as cm
-from lib import i18n, taxonomy, ui, units
+from lib import i18n, ui, units
 
 P = "map_"
 
 
 def _filters(ctx: ui.Context) -> tuple[cm.MapFilter, str, float]:
     t, user = ctx.t, ctx.user
-    all_ = t("registry.filter.all")
     f = cm.MapFilter()
-
-    def pick(col, label_key, options, key, fmt):
-        return col.selectbox(t(label_key), [None] + options, key=P + key,
-                             format_func=lambda v: all_ if v is None else fmt(v))
-
-    def term(name):
-        return lambda code: i18n.term(name, code, ctx.lang)
-
     cols = st.columns(4)
     if user.is_district:
         stations = {s["id"]: s["name"] for s in units.list_stations(ctx.db, user)}
-        f.station_id = pick(cols[0], "registry.filter.station", list(stations), "station", stations.get)
+        f.station_id = ui.optional_select(ctx, cols[0], "registry.filter.station", list(stations), P + "station",
+                                          stations.get)
     else:
         cols[0].text_input(t("registry.filter.station"), value=user.unit_name, disabled=True, key=P + "own_station")
-    f.category = pick(cols[1], "registry.filter.category", taxonomy.codes("grid_categories"), "category",
-                      term("grid_categories"))
-    f.section_label = pick(cols[2], "registry.filter.section", taxonomy.codes("section_labels"), "section",
-                           term("section_labels"))
-    f.industry_label = pick(cols[3], "registry.filter.industry", taxonomy.codes("industry_labels"), "industry",
-                            term("industry_labels"))
+    f.category, f.section_label, f.industry_label = ui.label_filters(ctx, cols[1:], P)
     cols = st.columns([2, 1, 3])
     measure = cols[0].radio(t("map.measure"), cm.MEASURES, horizontal=True, key=P + "measure",
                             format_func=lambda m: t(f"map.measure.{m}"))

@@ -24,8 +24,7 @@ def _filters(ctx: ui.Context) -> groups.GroupFilter:
     f = groups.GroupFilter()
 
     def pick(col, label_key, options, key, fmt, **kw):
-        return col.selectbox(t(label_key), [None] + options, key=P + key, on_change=_reset_page,
-                             format_func=lambda v: all_ if v is None else fmt(v), **kw)
+        return ui.optional_select(ctx, col, label_key, options, P + key, fmt, on_change=_reset_page, **kw)
 
     def term(name):
         return lambda code: i18n.term(name, code, ctx.lang)
@@ -42,12 +41,7 @@ def _filters(ctx: ui.Context) -> groups.GroupFilter:
     row1, row2 = st.columns(4), st.columns(4)
     f.outpost_id = pick(row1[0], "registry.filter.outpost", list(outposts), "outpost", outposts.get,
                         disabled=not outposts)
-    f.category = pick(row1[1], "registry.filter.category", taxonomy.codes("grid_categories"), "category",
-                      term("grid_categories"))
-    f.section_label = pick(row1[2], "registry.filter.section", taxonomy.codes("section_labels"), "section",
-                           term("section_labels"))
-    f.industry_label = pick(row1[3], "registry.filter.industry", taxonomy.codes("industry_labels"), "industry",
-                            term("industry_labels"))
+    f.category, f.section_label, f.industry_label = ui.label_filters(ctx, row1[1:], P, on_change=_reset_page)
     f.platform = pick(row2[0], "registry.filter.platform", taxonomy.codes("platforms"), "platform",
                       term("platforms"))
     f.name_standard = pick(row2[1], "registry.filter.naming", [True, False], "naming",
