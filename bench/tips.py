@@ -173,13 +173,18 @@ def _intake_worker(path: str, worker: int, count: int, barrier) -> dict:
     return {"ok": ok, "locked": locked, "other": other, "error": first_error, "start": started, "end": time.time()}
 
 
-def _raw_worker(path: str, worker: int, rows: list[tuple], barrier) -> dict:
-    """The baseline: one INSERT per transaction (autocommit), same pragmas as lib.db.connect."""
+def _raw_connection(path: str) -> tuple[sqlite3.Connection, str]:
+    """A plain sqlite3 connection with lib.db.connect's pragmas, and the baseline INSERT."""
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     for pragma in ("foreign_keys = ON", f"busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}", "journal_mode = WAL",
                    "synchronous = NORMAL"):
         conn.execute(f"PRAGMA {pragma}")
-    sql = f"INSERT INTO tips ({', '.join(_RAW_COLUMNS)}) VALUES ({', '.join('?' * len(_RAW_COLUMNS))})"
+    return conn, f"INSERT INTO tips ({', '.join(_RAW_COLUMNS)}) VALUES ({', '.join('?' * len(_RAW_COLUMNS))})"
+
+
+def _raw_worker(path: str, worker: int, rows: list[tuple], barrier) -> dict:
+    """The baseline: one INSERT per transaction (autocommit), same pragmas as lib.db.connect."""
+    conn, sql = _raw_connection(path)
     barrier.wait()
     started, ok, locked, other, first_error = time.time(), 0, 0, 0, ""
     for row in rows:
@@ -200,11 +205,7 @@ _RAW_COLUMNS = ("tracking_code", "kind", "priority", "priority_rank", "state", "
 def _same_rows_worker(path: str, worker: int, rows: list[tuple], barrier) -> dict:
     """A second baseline: what create_tip writes (the tip, its 'created' event, an audit row) in one
     BEGIN IMMEDIATE … COMMIT per tip, with no validation or routing — the floor of the write itself."""
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    for pragma in ("foreign_keys = ON", f"busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}", "journal_mode = WAL",
-                   "synchronous = NORMAL"):
-        conn.execute(f"PRAGMA {pragma}")
-    sql = f"INSERT INTO tips ({', '.join(_RAW_COLUMNS)}) VALUES ({', '.join('?' * len(_RAW_COLUMNS))})"
+    conn, sql = _raw_connection(path)
     barrier.wait()
     started, ok, locked, other, first_error = time.time(), 0, 0, 0, ""
     for row in rows:

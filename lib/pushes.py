@@ -245,32 +245,35 @@ def save_draft(db: sqlite_utils.Database, user: User, push_id: int, version: int
     return get_push(db, user, push_id)
 
 
-def add_photo(db: sqlite_utils.Database, user: User, push_id: int, data: bytes) -> dict:
-    """Attach a photo (cleaned and re-encoded) to a draft; at most :data:`MAX_PHOTOS`."""
+def _change_photos(db, user: User, push_id: int, change, action: str) -> dict:
+    """Apply ``change(push) -> (new photo ids, audit data)`` to a draft's photos, audited."""
     with write_transaction(db):
         push = get_push(db, user, push_id)
         if push["state"] != "draft":
             raise InvalidTransition("pushes.error.not_editable", state=push["state"])
+        ids, data = change(push)
+        db.execute("UPDATE pushes SET photo_file_ids = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                   [json.dumps(ids), utcnow(), push_id])
+        audit.record(db, user, action, "pushes", push_id, after=data)
+    return get_push(db, user, push_id)
+
+
+def add_photo(db: sqlite_utils.Database, user: User, push_id: int, data: bytes) -> dict:
+    """Attach a photo (cleaned and re-encoded) to a draft; at most :data:`MAX_PHOTOS`."""
+    def change(push):
         if len(push["photo_file_ids"]) >= MAX_PHOTOS:
             raise ValidationError("pushes.error.photos_max", field="photos", max=MAX_PHOTOS)
         file_id = files.store_image(db, user.id, data)
         ids = push["photo_file_ids"] + ([file_id] if file_id not in push["photo_file_ids"] else [])
-        db.execute("UPDATE pushes SET photo_file_ids = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                   [json.dumps(ids), utcnow(), push_id])
-        audit.record(db, user, "add_photo", "pushes", push_id, after={"file_id": file_id})
-    return get_push(db, user, push_id)
+        return ids, {"file_id": file_id}
+
+    return _change_photos(db, user, push_id, change, "add_photo")
 
 
 def remove_photo(db: sqlite_utils.Database, user: User, push_id: int, file_id: int) -> dict:
-    with write_transaction(db):
-        push = get_push(db, user, push_id)
-        if push["state"] != "draft":
-            raise InvalidTransition("pushes.error.not_editable", state=push["state"])
-        ids = [i for i in push["photo_file_ids"] if i != file_id]
-        db.execute("UPDATE pushes SET photo_file_ids = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                   [json.dumps(ids), utcnow(), push_id])
-        audit.record(db, user, "remove_photo", "pushes", push_id, before={"file_id": file_id})
-    return get_push(db, user, push_id)
+    """Take a photo off a draft (the stored file stays: another push or tip may use it)."""
+    return _change_photos(db, user, push_id, lambda push: (
+        [i for i in push["photo_file_ids"] if i != file_id], {"removed_file_id": file_id}), "remove_photo")
 
 
 def _one_line(text: str) -> str:
