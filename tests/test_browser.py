@@ -540,6 +540,9 @@ def test_volunteer_tip_to_public_reply_journey(own_server, new_context, tmp_path
     wait_settled(phone)
     phone.get_by_role("button", name="提交", exact=True).click()
     expect(phone.get_by_text("已收到，谢谢您！")).to_be_visible(timeout=TIMEOUT_MS)
+    # The confirmation replaces the form in the same run: wait for the code itself.
+    expect(phone.get_by_text(re.compile(r"^[A-Z2-9]{5}-[A-Z2-9]{5}$")).first).to_be_visible(timeout=TIMEOUT_MS)
+    wait_settled(phone)
     code_text = body_text(phone)
     match = re.search(r"\b([A-Z2-9]{5})-([A-Z2-9]{5})\b", code_text)
     assert match, code_text
