@@ -7,13 +7,16 @@ from lib.db import connect
 from lib.errors import PortalError
 from pages import (
     content_library,
+    expert_directory,
     grid_map,
     group_registry,
+    mediation_cases,
     my_account,
     push_compose,
     push_log,
     staff_login,
     tip_form,
+    tip_rules,
     tip_tracker,
     tip_triage,
     workbench,
@@ -24,10 +27,13 @@ STAFF_PAGES = [
     ("nav.section.work", workbench.render, "nav.home", ":material/dashboard:", "home", None),
     ("nav.section.work", group_registry.render, "nav.registry", ":material/groups:", "registry", None),
     ("nav.section.work", tip_triage.render, "triage.title", ":material/fact_check:", "triage", None),
+    ("nav.section.work", mediation_cases.render, "mediation.title", ":material/video_call:", "mediation", None),
     ("nav.section.work", grid_map.render, "nav.map", ":material/map:", "map", None),
     ("nav.section.work", push_compose.render, "nav.compose", ":material/campaign:", "compose", None),
     ("nav.section.work", push_log.render, "nav.pushes", ":material/list_alt:", "pushes", None),
     ("nav.section.work", content_library.render, "nav.library", ":material/library_books:", "library", None),
+    ("nav.section.work", expert_directory.render, "experts.title", ":material/support_agent:", "experts", None),
+    ("nav.section.work", tip_rules.render, "rules.title", ":material/rule:", "rules", ("district_admin",)),
     ("nav.section.account", my_account.render, "nav.account", ":material/account_circle:", "account", None),
 ]
 

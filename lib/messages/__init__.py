@@ -8,13 +8,15 @@ from lib.messages import (
     grid_map,
     group_import,
     imports_ui,
+    mediation,
     poster,
     pushes,
     registry,
     tip_public,
+    tip_rules,
     tips,
     triage,
 )
 
 MODULES = [core, registry, group_import, grid_map, grid_import, imports_ui, pushes, poster, tips, tip_public,
-           triage]
+           triage, tip_rules, mediation]
