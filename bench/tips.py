@@ -203,7 +203,7 @@ _RAW_COLUMNS = ("tracking_code", "kind", "priority", "priority_rank", "state", "
 
 
 def _same_rows_worker(path: str, worker: int, rows: list[tuple], barrier) -> dict:
-    """A second baseline: what create_tip writes (the tip, its 'created' event, an audit row) in one
+    """A second baseline: what create_tip writes (the tip and its audit row) in one
     BEGIN IMMEDIATE … COMMIT per tip, with no validation or routing — the floor of the write itself."""
     conn, sql = _raw_connection(path)
     barrier.wait()
@@ -212,8 +212,6 @@ def _same_rows_worker(path: str, worker: int, rows: list[tuple], barrier) -> dic
         try:
             conn.execute("BEGIN IMMEDIATE")
             tip_id = conn.execute(sql, row).lastrowid
-            conn.execute("INSERT INTO tip_events (tip_id, at, kind, data) VALUES (?, ?, 'created', ?)",
-                         [tip_id, row[11], '{"channel": "qr"}'])
             conn.execute("INSERT INTO audit_log (at, action, entity, entity_id, after) VALUES (?, 'create', 'tips', ?,"
                          " ?)", [row[11], str(tip_id), '{"kind": "request"}'])
             conn.execute("COMMIT")
@@ -292,7 +290,7 @@ def _intake(env: Env) -> list[Figure]:
                f"create_tip {api_rate:,.0f} tips/s vs raw INSERT+COMMIT {raw_rate:,.0f} rows/s, both 8 processes,"
                f" WAL + synchronous=NORMAL; raw: {raw['locked']} locked"),
         Figure("intake_throughput_ratio_same_rows", round(api_rate / same_rate, 2), "", None,
-               f"create_tip vs the same 3 rows (tip, event, audit) per BEGIN IMMEDIATE…COMMIT, no validation or"
+               f"create_tip vs the same 2 rows (tip, audit) per BEGIN IMMEDIATE…COMMIT, no validation or"
                f" routing: {same_rate:,.0f} tips/s"),
         Figure("intake_throughput_shortfall", round(max(0.0, 0.5 - ratio), 2), "", 0.0,
                "max(0, 0.5 − ratio): the design asks ≥ 50% of raw throughput (Figure targets are upper bounds)"),

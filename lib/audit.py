@@ -27,8 +27,10 @@ def record(
     *,
     before: dict | None = None,
     after: dict | None = None,
+    at: str | None = None,
 ) -> None:
-    """Append one audit row. ``user`` is ``None`` for the command line and the public."""
+    """Append one audit row. ``user`` is ``None`` for the command line and the public;
+    ``at`` defaults to now (a caller that already has the change's time passes it)."""
     if not db.conn.in_transaction:
         # An audit row outside the change's transaction could survive a rolled-back change.
         raise RuntimeError("audit.record must run inside the write transaction")
@@ -36,7 +38,7 @@ def record(
         "INSERT INTO audit_log (at, user_id, username, action, entity, entity_id, before, after)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            utcnow(),
+            at or utcnow(),
             user.id if user else None,
             user.username if user else None,
             action,

@@ -67,6 +67,7 @@ def connect(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
         key = "error.db_corrupt" if "not a database" in str(exc) else "error.db_unwritable"
         raise DatabaseError(key, path=str(path), detail=str(exc)) from exc
     db = sqlite_utils.Database(conn)
+    db.path = str(path)  # what caches keyed by database (e.g. tips' routing index) use
     if migrate:
         from lib.migrations import apply_migrations
 

@@ -491,9 +491,7 @@ def _chunk(d: _District, np_rng: np.random.Generator, times: np.ndarray, first_i
             None if anon or not is_named else names[ni], None if anon else f"{PHONE_PREFIXES[pp]}{pn:08d}",
             stars if is_rated and not anon and state_s in ("resolved", "closed") else None, duplicate_of,
             created_at, updated_at, due_at, fr_at, closed_at, created_by, VERSION_OF[state_s]))
-        if with_events:
-            events.append((tip_id, created_at, created_by, "created", 0, None,
-                           json.dumps({"channel": channel_s, "station_id": sid})))
+        if with_events:  # no "created" event: the tip row is its arrival (see tips.events)
             if state_s != "new":
                 reason = (REJECT_REASONS[rsn % len(REJECT_REASONS)] if state_s == "rejected"
                           else f"不属公安管辖，已转交{DEPARTMENTS[rsn % len(DEPARTMENTS)]}处理"

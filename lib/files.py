@@ -70,7 +70,13 @@ def store_image(db: sqlite_utils.Database, user_id: int | None, data: bytes) -> 
 
     Call inside the caller's write transaction so that the row and its use commit together.
     """
-    clean, mime, width, height = reencode_image(data)
+    return store_clean_image(db, user_id, reencode_image(data))
+
+
+def store_clean_image(db: sqlite_utils.Database, user_id: int | None, cleaned: tuple[bytes, str, int, int]) -> int:
+    """Store what :func:`reencode_image` returned: re-encoding before the write transaction
+    keeps that slow step out of the time the write lock is held."""
+    clean, mime, width, height = cleaned
     digest = hashlib.sha256(clean).hexdigest()
     existing = query_one(db, "SELECT id FROM files WHERE sha256 = ?", [digest])
     if existing:

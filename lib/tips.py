@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -63,9 +64,18 @@ def is_open(tip: dict) -> bool:
     return bool(tip["is_open"])
 
 
+_UNBIASED = 256 - 256 % len(TRACKING_ALPHABET)  # bytes at or above this would favour the first letters
+
+
 def new_tracking_code() -> str:
-    """A short, unguessable code the sender keeps, shown as XXXXX-XXXXX."""
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+    """A short, unguessable code the sender keeps, shown as XXXXX-XXXXX.
+
+    One read of the system's random source per code (rejection sampling keeps every
+    letter equally likely) instead of one per letter: it is on the intake's hot path."""
+    letters: list[str] = []
+    while len(letters) < TRACKING_LENGTH:
+        letters += [TRACKING_ALPHABET[b % len(TRACKING_ALPHABET)] for b in secrets.token_bytes(16) if b < _UNBIASED]
+    return "".join(letters[:TRACKING_LENGTH])
 
 
 def format_code(code: str) -> str:
@@ -81,13 +91,13 @@ def normalize_code(text: str) -> str:
 # --- SLA and routing ------------------------------------------------------------------
 
 
-def due_at(db: sqlite_utils.Database, kind: str, priority: str, created_at: str) -> str:
+def due_at(db: sqlite_utils.Database, kind: str, priority: str, created_at: str | datetime) -> str:
     """When the first response is due, from the configurable ``sla_rules``."""
     row = db.execute("SELECT first_response_minutes FROM sla_rules WHERE kind = ? AND priority = ?",
                      [kind, priority]).fetchone()
     minutes = row[0] if row else 24 * 60
-    start = datetime.strptime(created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return (start + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    start = created_at if isinstance(created_at, datetime) else _parse(created_at)
+    return (start + timedelta(minutes=minutes)).strftime(_STAMP)
 
 
 def default_priority(kind: str) -> str:
@@ -102,7 +112,8 @@ def _route_index(db: sqlite_utils.Database) -> dict[tuple[int, int], list]:
     """Parsed grid polygons in buckets of 0.05°, cached until grids change (``grids_version``):
     re-parsing ~50 GeoJSON polygons per tip was most of the intake's time."""
     version = db.execute("SELECT value FROM app_meta WHERE key = 'grids_version'").fetchone()
-    key = (db.conn.execute("PRAGMA database_list").fetchone()[2], version[0] if version else None)
+    key = (getattr(db, "path", None) or db.conn.execute("PRAGMA database_list").fetchone()[2],
+           version[0] if version else None)
     index = _ROUTE_CACHE.get(key)
     if index is None or version is None:
         index = {}
@@ -113,9 +124,10 @@ def _route_index(db: sqlite_utils.Database) -> dict[tuple[int, int], list]:
             rings = [[tuple(p) for p in poly[0]] for poly in polys]
             xs = [p[0] for r in rings for p in r]
             ys = [p[1] for r in rings for p in r]
-            for bx in range(int(min(xs) // _BUCKET), int(max(xs) // _BUCKET) + 1):
-                for by in range(int(min(ys) // _BUCKET), int(max(ys) // _BUCKET) + 1):
-                    index.setdefault((bx, by), []).append((gid, station_id, rings))
+            box = (min(xs), min(ys), max(xs), max(ys))
+            for bx in range(int(box[0] // _BUCKET), int(box[2] // _BUCKET) + 1):
+                for by in range(int(box[1] // _BUCKET), int(box[3] // _BUCKET) + 1):
+                    index.setdefault((bx, by), []).append((gid, station_id, box, rings))
         _ROUTE_CACHE.clear()
         _ROUTE_CACHE[key] = index
     return index
@@ -125,12 +137,13 @@ def route(db: sqlite_utils.Database, *, grid_id: int | None, lat: float | None, 
     """(station_id, grid_id) for a tip: by its grid, else by the comprehensive grid whose polygon
     holds the point, else (None, None) — the district center routes it by hand."""
     if grid_id is not None:
-        row = query_one(db, "SELECT id, station_id FROM grids WHERE id = ?", [grid_id])
+        row = db.execute("SELECT id, station_id FROM grids WHERE id = ?", [grid_id]).fetchone()
         if row:
-            return row["station_id"], row["id"]
+            return row[1], row[0]
     if lat is not None and lon is not None:
-        for gid, station_id, rings in _route_index(db).get((int(lon // _BUCKET), int(lat // _BUCKET)), ()):
-            if any(geo.point_in_polygon((lon, lat), ring) for ring in rings):
+        for gid, station_id, box, rings in _route_index(db).get((int(lon // _BUCKET), int(lat // _BUCKET)), ()):
+            if box[0] <= lon <= box[2] and box[1] <= lat <= box[3] and any(
+                    geo.point_in_polygon((lon, lat), ring) for ring in rings):
                 return station_id, gid
     return None, None
 
@@ -172,7 +185,9 @@ class TipErrors(ValidationError):
 
 def _text(value, limit: int) -> str:
     # Control characters out, spaces folded: the text is shown to staff as text only.
-    value = "".join(ch for ch in str(value or "") if ch.isprintable() or ch in "\n\t")
+    value = str(value or "")
+    if not value.replace("\n", "").replace("\t", "").isprintable():  # the common case skips the per-letter pass
+        value = "".join(ch for ch in value if ch.isprintable() or ch in "\n\t")
     return re.sub(r"[ \t]+", " ", value).strip()[: limit + 1]
 
 
@@ -204,10 +219,12 @@ def validate(db: sqlite_utils.Database, tip: TipInput) -> dict:
         errors.add("location_text", "tips.error.location_long", max=LOCATION_MAX)
     out["location_text"] = location or None
     grid_id = _db_id(tip.grid_id)
-    if tip.grid_id is not None and (grid_id is None or not query_one(db, "SELECT 1 AS x FROM grids WHERE id = ?",
-                                                                      [grid_id])):
+    grid = db.execute("SELECT station_id FROM grids WHERE id = ?", [grid_id]).fetchone() if grid_id else None
+    if tip.grid_id is not None and grid is None:
         errors.add("grid_id", "tips.error.grid")
     out["grid_id"] = grid_id
+    if grid is not None:
+        out["station_id"] = grid[0]  # routed by its grid: saves create_tip a second lookup
     if (tip.lat is None) != (tip.lon is None):
         errors.add("lat", "tips.error.coordinates")
     if tip.lat is not None and tip.lon is not None:
@@ -236,9 +253,9 @@ def validate(db: sqlite_utils.Database, tip: TipInput) -> dict:
         out["contact_name"], out["contact_phone"] = name or None, phone or None
     if tip.push_id is not None:
         push_id = _db_id(tip.push_id)
-        push = query_one(db, "SELECT id, state FROM pushes WHERE id = ?", [push_id]) if push_id else None
+        push = db.execute("SELECT state FROM pushes WHERE id = ?", [push_id]).fetchone() if push_id else None
         # A QR code of an unknown or unsent push still gets its tip in, unlinked.
-        out["push_id"] = push_id if push and push["state"] in ("sending", "sent") else None
+        out["push_id"] = push_id if push and push[0] in ("sending", "sent") else None
     if tip.rating is not None:
         if not isinstance(tip.rating, int) or not 1 <= tip.rating <= 5:
             errors.add("rating", "tips.error.rating")
@@ -262,34 +279,43 @@ def create_tip(db: sqlite_utils.Database, tip: TipInput, *, user: User | None = 
     All or nothing: a photo that is not an image refuses the whole tip, nothing written.
     """
     values = validate(db, tip)
-    cleaned_photos = [files.reencode_image(p) for p in tip.photos]  # refuse before writing anything
-    del cleaned_photos
-    now = now or utcnow()
+    cleaned = [files.reencode_image(p) for p in tip.photos]  # refuse before writing anything
+    moment = _parse(now) if now else datetime.now(UTC).replace(microsecond=0)
+    now = moment.strftime(_STAMP)
     priority = priority if priority in PRIORITIES else default_priority(values["kind"])
-    station_id, grid_id = route(db, grid_id=values.get("grid_id"), lat=values.get("lat"), lon=values.get("lon"))
+    if "station_id" in values:
+        station_id, grid_id = values.pop("station_id"), values["grid_id"]
+    else:
+        station_id, grid_id = route(db, grid_id=None, lat=values.get("lat"), lon=values.get("lon"))
     if user is not None and not user.is_district and station_id not in (None, user.station_id):
         raise ScopeError()
     if user is not None and station_id is None and not user.is_district:
         station_id = user.station_id  # a clerk logs what reached their own station
     row = {**values, "grid_id": grid_id, "station_id": station_id, "priority": priority,
            "priority_rank": PRIORITY_RANK[priority], "state": "new", "is_open": 1, "created_at": now,
-           "updated_at": now, "due_at": due_at(db, values["kind"], priority, now),
-           "created_by": user.id if user else None}
+           "updated_at": now, "due_at": due_at(db, values["kind"], priority, moment),
+           "created_by": user.id if user else None, "tracking_code": new_tracking_code()}
+    sql = f"INSERT INTO tips ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+    created = {"kind": row["kind"], "station_id": station_id, "channel": row["channel"]}
+    # Everything is prepared before the write lock is taken; inside it only the rows are
+    # written. The tip's "created" history line is read from the tip row itself (see
+    # events()), so intake writes two rows: the tip and its audit row.
     with write_transaction(db):
-        for _ in range(5):
-            code = new_tracking_code()
-            if not db.execute("SELECT 1 FROM tips WHERE tracking_code = ?", [code]).fetchone():
+        for attempt in range(5):
+            try:
+                # A failed INSERT undoes only itself (ON CONFLICT ABORT), not the transaction.
+                tip_id = db.execute(sql, list(row.values())).lastrowid
                 break
-        row["tracking_code"] = code
-        tip_id = db.execute(f"INSERT INTO tips ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                            list(row.values())).lastrowid
-        for data in tip.photos:
-            file_id = files.store_image(db, user.id if user else None, data)
+            except sqlite3.IntegrityError as exc:
+                # Two equal codes are a one-in-10^14 event: let UNIQUE catch it, not a lookup per tip.
+                if "tracking_code" not in str(exc) or attempt == 4:
+                    raise
+                row["tracking_code"] = new_tracking_code()
+        for clean in cleaned:
+            file_id = files.store_clean_image(db, user.id if user else None, clean)
             db.execute("INSERT OR IGNORE INTO tip_photos (tip_id, file_id) VALUES (?, ?)", [tip_id, file_id])
-        _event(db, tip_id, user, "created", data={"channel": row["channel"], "station_id": station_id})
-        audit.record(db, user, "create", "tips", tip_id,
-                     after={"kind": row["kind"], "station_id": station_id, "channel": row["channel"]})
-    return {"id": tip_id, "tracking_code": code, "station_id": station_id}
+        audit.record(db, user, "create", "tips", tip_id, after=created, at=now)
+    return {"id": tip_id, "tracking_code": row["tracking_code"], "station_id": station_id}
 
 
 def _event(db, tip_id: int, user: User | None, kind: str, *, text: str | None = None, public: bool = False,
@@ -341,10 +367,20 @@ def contact_of(db: sqlite_utils.Database, user: User, tip_id: int) -> dict:
 
 
 def events(db: sqlite_utils.Database, user: User, tip_id: int) -> list[dict]:
-    """The tip's history (notes, replies, moves) for staff."""
-    get_tip(db, user, tip_id)
-    return list(db.query("SELECT e.*, u.name AS user_name FROM tip_events e LEFT JOIN users u ON u.id = e.user_id"
+    """The tip's history (notes, replies, moves) for staff, starting with its arrival.
+
+    Intake writes no "created" event (it is the tip row itself: fewer rows per tip);
+    tips taken in before that change still have one, and keep it."""
+    tip = get_tip(db, user, tip_id)
+    rows = list(db.query("SELECT e.*, u.name AS user_name FROM tip_events e LEFT JOIN users u ON u.id = e.user_id"
                          " WHERE e.tip_id = ? ORDER BY e.id", [tip_id]))
+    if not rows or rows[0]["kind"] != "created":
+        creator = query_one(db, "SELECT created_by, u.name FROM tips LEFT JOIN users u ON u.id = tips.created_by"
+                                " WHERE tips.id = ?", [tip_id])
+        rows.insert(0, {"id": None, "tip_id": tip_id, "at": tip["created_at"], "user_id": creator["created_by"],
+                        "kind": "created", "is_public": 0, "text": None, "user_name": creator["name"],
+                        "data": json.dumps({"channel": tip["channel"], "station_id": tip["station_id"]})})
+    return rows
 
 
 # --- the tracker (public) ---------------------------------------------------------------
@@ -440,16 +476,39 @@ def add_note(db: sqlite_utils.Database, user: User, tip_id: int, text: str, *, p
         audit.record(db, user, "reply" if public else "note", "tips", tip_id)
 
 
-def reroute(db: sqlite_utils.Database, user: User, tip_id: int, version: int, station_id: int, reason: str) -> dict:
-    """Send a tip to another station (district admins, or the station that holds it); audited."""
+def may_reroute(user: User) -> bool:
+    """District admins route anything; a station admin sends on what reached the wrong station."""
+    return user.is_district or user.role == "station_admin"
+
+
+def reroute_targets(db: sqlite_utils.Database, user: User, tip: dict) -> dict[int | None, str]:
+    """Where the user may send ``tip``: every other station, and (for a station) back to the
+    district center — station names are not secret, the tips of other stations are."""
+    if not may_reroute(user):
+        return {}
+    targets: dict[int | None, str] = {} if tip["station_id"] is None else {None: ""}
+    for sid, name in db.execute("SELECT id, name FROM units WHERE kind = 'station' ORDER BY code"):
+        if sid != tip["station_id"]:
+            targets[sid] = name
+    return targets
+
+
+def reroute(db: sqlite_utils.Database, user: User, tip_id: int, version: int, station_id: int | None,
+            reason: str) -> dict:
+    """Send a tip to another station, or back to the district center (``station_id`` None):
+    district admins, or an admin of the station that holds it. Audited, with the reason in
+    the tip's history; the assignee is cleared (the new station assigns its own)."""
     reason = _text(reason, 200)
     if not reason:
         raise ValidationError("tips.error.reason_missing", field="reason")
     with write_transaction(db):
         tip = _fresh(db, user, tip_id, version)
-        if not user.is_district and user.role != "station_admin":
+        if not may_reroute(user):
             raise ScopeError()
-        if not query_one(db, "SELECT id FROM units WHERE id = ? AND kind = 'station'", [station_id]):
+        if station_id == tip["station_id"]:
+            raise ValidationError("tips.error.same_station", field="station")
+        if station_id is not None and not query_one(db, "SELECT id FROM units WHERE id = ? AND kind = 'station'",
+                                                    [station_id]):
             raise ValidationError("tips.error.station", field="station")
         tip = _update(db, user, tip, {"station_id": station_id, "assignee_user_id": None}, action="reroute")
         _event(db, tip_id, user, "route", text=reason, data={"station_id": station_id})
@@ -545,8 +604,11 @@ def kinds_label(kind: str, lang: str) -> str:
 CHINA_OFFSET = timedelta(hours=8)
 
 
+_STAMP = "%Y-%m-%dT%H:%M:%SZ"
+
+
 def _parse(ts: str) -> datetime:
-    return datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(ts)  # our stamps end in Z: an aware UTC datetime
 
 
 def local_time(ts: str | None) -> str:

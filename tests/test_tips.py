@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from lib import tips
-from lib.errors import NotFoundError, ScopeError
+from lib.errors import NotFoundError, ScopeError, ValidationError
 from lib.tips import TipInput
 
 NOW = "2026-11-28T10:00:00Z"
@@ -220,3 +220,60 @@ def test_tip_from_a_push_qr_is_linked(demo_db, users):
     draft = pushes.new_draft(demo_db, users["clerk"], "news")
     unlinked = tips.create_tip(demo_db, a_tip(push_id=draft["id"]), now=NOW)
     assert demo_db.execute("SELECT push_id FROM tips WHERE id = ?", [unlinked["id"]]).fetchone()[0] is None
+
+
+def test_intake_writes_the_tip_and_its_audit_row_and_history_starts_with_its_arrival(demo_db, users):
+    before = {t: demo_db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("tips", "tip_events", "audit_log")}
+    made = tips.create_tip(demo_db, a_tip(channel="qr"), now=NOW)
+    after = {t: demo_db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in before}
+    assert {t: after[t] - before[t] for t in before} == {"tips": 1, "tip_events": 0, "audit_log": 1}
+    history = tips.events(demo_db, users["district_admin"], made["id"])
+    assert [e["kind"] for e in history] == ["created"]
+    assert history[0]["at"] == NOW and '"qr"' in history[0]["data"] and history[0]["user_name"] is None
+
+
+def test_history_of_a_staff_logged_tip_names_who_logged_it(demo_db, users):
+    clerk = users["clerk"]
+    grid_id, _, _ = own_grid(demo_db, clerk)
+    made = tips.create_tip(demo_db, a_tip(grid_id=grid_id, channel="phone"), user=clerk, now=NOW)
+    tips.add_note(demo_db, clerk, made["id"], "已电话回访", public=False)
+    history = tips.events(demo_db, clerk, made["id"])
+    assert [e["kind"] for e in history] == ["created", "note"]
+    assert history[0]["user_name"] == clerk.name
+
+
+def test_a_tracking_code_collision_is_retried_not_lost(demo_db, monkeypatch):
+    first = tips.create_tip(demo_db, a_tip(), now=NOW)["tracking_code"]
+    codes = iter([first, "ABCDEFGHJK"])
+    monkeypatch.setattr(tips, "new_tracking_code", lambda: next(codes))
+    again = tips.create_tip(demo_db, a_tip(), now=NOW)
+    assert again["tracking_code"] == "ABCDEFGHJK"
+    assert demo_db.execute("SELECT COUNT(*) FROM tips WHERE tracking_code = ?", [first]).fetchone()[0] == 1
+
+
+def test_tracking_codes_use_every_letter_of_the_alphabet_and_only_those():
+    seen = "".join(tips.new_tracking_code() for _ in range(400))
+    assert set(seen) == set(tips.TRACKING_ALPHABET)
+    assert all(len(tips.new_tracking_code()) == tips.TRACKING_LENGTH for _ in range(50))
+
+
+def test_a_station_admin_sends_on_a_tip_that_is_not_theirs_or_back_to_the_center(demo_db, users):
+    admin, clerk, other = users["station_admin"], users["clerk"], users["other_clerk"]
+    grid_id, _, _ = own_grid(demo_db, clerk)
+    made = tips.create_tip(demo_db, a_tip(grid_id=grid_id), now=NOW)
+    tip = tips.get_tip(demo_db, admin, made["id"])
+    targets = tips.reroute_targets(demo_db, admin, tip)
+    assert None in targets and other.station_id in targets and admin.station_id not in targets
+    assert tips.reroute_targets(demo_db, clerk, tip) == {}
+    with pytest.raises(ScopeError):
+        tips.reroute(demo_db, clerk, tip["id"], tip["version"], other.station_id, "不属本所")
+    with pytest.raises(ValidationError):
+        tips.reroute(demo_db, admin, tip["id"], tip["version"], admin.station_id, "原地不动")
+    moved = tips.reroute(demo_db, admin, tip["id"], tip["version"], None, "辖区不明，请中心分派")
+    assert moved["station_id"] is None and moved["assignee_user_id"] is None
+    with pytest.raises(NotFoundError):  # out of the admin's scope now
+        tips.get_tip(demo_db, admin, made["id"])
+    route = [e for e in tips.events(demo_db, users["district_admin"], made["id"]) if e["kind"] == "route"]
+    assert route[0]["text"] == "辖区不明，请中心分派" and route[0]["user_id"] == admin.id
+    assert demo_db.execute("SELECT COUNT(*) FROM audit_log WHERE entity = 'tips' AND entity_id = ? AND"
+                           " action = 'reroute'", [str(made["id"])]).fetchone()[0] == 1
