@@ -340,14 +340,15 @@ def _priority_and_route(ctx: ui.Context, tip: dict, seen: int) -> None:
         tips.set_priority(ctx.db, user, tid, seen, priority)
         _done(ctx, tid, t("triage.priority_set", priority=t(f"tips.priority.{priority}")),
               clear=(P + f"priority_{tid}",))
-    if user.is_district:  # the district center routes by hand what no grid placed
-        stations = {s["id"]: s["name"] for s in units.list_stations(ctx.db, ctx.user)}
+    targets = tips.reroute_targets(ctx.db, user, tip)
+    if targets:  # the district center routes what no grid placed; a station admin sends on what is not theirs
         with st.expander(t("triage.reroute"), expanded=tip["station_id"] is None):
-            target = st.selectbox(t("triage.reroute_to"), list(stations), key=P + f"reroute_to_{tid}",
-                                  format_func=stations.get)
-            reason = st.text_input(t("triage.reason"), key=P + f"reroute_reason_{tid}", max_chars=200)
+            target = st.selectbox(t("triage.reroute_to"), list(targets), key=P + f"reroute_to_{tid}",
+                                  format_func=lambda s: targets[s] or t("triage.reroute_center"))
+            reason = st.text_input(t("triage.reason"), key=P + f"reroute_reason_{tid}", max_chars=200,
+                                   placeholder=t("triage.reroute_reason_placeholder"))
             if st.button(t("triage.reroute_do"), key=P + f"reroute_{tid}"):
-                tips.reroute(ctx.db, user, tid, seen, int(target), reason)
+                tips.reroute(ctx.db, user, tid, seen, target, reason)
                 _done(ctx, tid, t("triage.rerouted", id=tid), clear=(P + f"reroute_reason_{tid}",))
 
 

@@ -370,3 +370,23 @@ def test_district_admin_routes_an_unplaced_tip_by_hand(open_triage, demo_db, use
     at.button(key=f"triage_reroute_{tip_id}").click().run()
     assert tips.get_tip(demo_db, clerk, tip_id)["station_id"] == clerk.station_id
     assert tip_id in table_ids(open_triage("clerk"))
+
+
+def test_station_admin_sends_a_tip_on_to_the_right_station(open_triage, demo_db, users):
+    admin, other = users["station_admin"], users["other_clerk"]
+    tip_id = make(demo_db, admin.station_id)
+    at = open_triage("station")
+    at.selectbox(key="triage_pick").set_value(tip_id).run()
+    at.selectbox(key=f"triage_reroute_to_{tip_id}").set_value(other.station_id).run()
+    at.text_input(key=f"triage_reroute_reason_{tip_id}").input("事发地在他所辖区").run()
+    at.button(key=f"triage_reroute_{tip_id}").click().run()
+    assert not at.exception
+    assert tips.get_tip(demo_db, other, tip_id)["station_id"] == other.station_id
+    assert tip_id not in table_ids(open_triage("station"))
+
+
+def test_a_clerk_has_no_reroute_control(open_triage, demo_db, users):
+    tip_id = make(demo_db, users["clerk"].station_id)
+    at = open_triage("clerk")
+    at.selectbox(key="triage_pick").set_value(tip_id).run()
+    assert not [w for w in at.selectbox if w.key == f"triage_reroute_to_{tip_id}"]

@@ -38,6 +38,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tips.error.stale": ("该线索刚刚被他人修改过，您的操作未保存。请刷新后重试。",
                          "Someone changed this tip a moment ago; your change was not saved. Reload and try again."),
     "tips.error.action": ("不支持的操作。", "Unknown action."),
+    "tips.error.same_station": ("线索已在该派出所，请选择其他单位。", "The tip is already at that station; choose another."),
     "tips.error.transition": ("线索当前状态（{state}）不能执行该操作。", "This cannot be done while the tip is {state}."),
     "tips.error.reason_missing": ("请填写原因。", "Give a reason."),
     "tips.error.assignee": ("只能指派给本所民警。", "Assign to an officer of the tip's station."),

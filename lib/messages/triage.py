@@ -132,6 +132,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "triage.reroute": ("改派到其他派出所", "Send to another station"),
     "triage.reroute_to": ("派出所", "Station"),
     "triage.reroute_do": ("改派", "Send"),
+    "triage.reroute_center": ("退回区联动中心", "Back to the district linkage center"),
+    "triage.reroute_reason_placeholder": ("如：事发地属于海门街道派出所辖区", "e.g. the place belongs to another station's area"),
     "triage.rerouted": ("线索 #{id} 已改派。", "Tip #{id} was sent to the other station."),
     "triage.contact_show": ("查看联系方式", "Show contact"),
     "triage.contact_help": ("每次查看都会记入审计日志。", "Every view is written to the audit log."),
