@@ -279,6 +279,6 @@ def submit_tip(db: sqlite_utils.Database, tip: tips.TipInput, *, client_key: str
             errors.add(field, key, **params)
     if errors.errors:
         raise errors
-    made = tips.create_tip(db, tip)
-    record(db, client_key=client_key, contact_phone=phone, now=moment)
+    made = tips.create_tip(db, tip, on_write=lambda: record(db, client_key=client_key, contact_phone=phone,
+                                                             now=moment))
     return {"id": made["id"], "tracking_code": made["tracking_code"]}

@@ -272,11 +272,13 @@ def validate(db: sqlite_utils.Database, tip: TipInput) -> dict:
 
 
 def create_tip(db: sqlite_utils.Database, tip: TipInput, *, user: User | None = None,
-               priority: str | None = None, now: str | None = None) -> dict:
+               priority: str | None = None, now: str | None = None, on_write=None) -> dict:
     """Take in a tip — from the public form (``user`` None) or logged by staff — route it,
     start its SLA clock, store its photos re-encoded. Returns ``id`` and ``tracking_code``.
 
     All or nothing: a photo that is not an image refuses the whole tip, nothing written.
+    ``on_write()``, if given, runs inside the tip's write transaction (the public form counts
+    the submission against its rate limits there: the tip and its count commit together).
     """
     values = validate(db, tip)
     cleaned = [files.reencode_image(p) for p in tip.photos]  # refuse before writing anything
@@ -315,6 +317,8 @@ def create_tip(db: sqlite_utils.Database, tip: TipInput, *, user: User | None = 
             file_id = files.store_clean_image(db, user.id if user else None, clean)
             db.execute("INSERT OR IGNORE INTO tip_photos (tip_id, file_id) VALUES (?, ?)", [tip_id, file_id])
         audit.record(db, user, "create", "tips", tip_id, after=created, at=now)
+        if on_write is not None:
+            on_write()
     return {"id": tip_id, "tracking_code": row["tracking_code"], "station_id": station_id}
 
 

@@ -277,3 +277,16 @@ def test_a_station_admin_sends_on_a_tip_that_is_not_theirs_or_back_to_the_center
     assert route[0]["text"] == "辖区不明，请中心分派" and route[0]["user_id"] == admin.id
     assert demo_db.execute("SELECT COUNT(*) FROM audit_log WHERE entity = 'tips' AND entity_id = ? AND"
                            " action = 'reroute'", [str(made["id"])]).fetchone()[0] == 1
+
+
+def test_what_runs_with_the_tip_commits_or_rolls_back_with_it(demo_db):
+    before = demo_db.execute("SELECT COUNT(*) FROM tips").fetchone()[0]
+
+    def count_fails():
+        demo_db.execute("INSERT INTO intake_events (key, at) VALUES ('tip:client:x', ?)", [NOW])
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        tips.create_tip(demo_db, a_tip(), now=NOW, on_write=count_fails)
+    assert demo_db.execute("SELECT COUNT(*) FROM tips").fetchone()[0] == before
+    assert demo_db.execute("SELECT COUNT(*) FROM intake_events WHERE key = 'tip:client:x'").fetchone()[0] == 0
