@@ -33,13 +33,21 @@ def _clean(text, limit: int) -> str:
 
 
 def _require_district(user: User) -> None:
-    if not user.is_district:
+    if user is None or not user.is_district:
+        raise ScopeError()
+
+
+def _require_staff(user: User) -> None:
+    # The directory is district-wide reference data: any logged-in staff user reads all of it.
+    if user is None:
         raise ScopeError()
 
 
 def search_experts(db: sqlite_utils.Database, user: User, *, field: str | None = None, text: str = "",
                    include_inactive: bool = False, limit: int = 100) -> list[dict]:
-    """Experts by field and/or a text found in their name, organization or note."""
+    """Experts by field and/or a text found in their name, organization or note; active
+    ones first, then by field and name."""
+    _require_staff(user)
     where, params = ["1 = 1"], []
     if field is not None:
         where.append("field = ?")
@@ -51,15 +59,49 @@ def search_experts(db: sqlite_utils.Database, user: User, *, field: str | None =
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append("(name LIKE ? ESCAPE '\\' OR organization LIKE ? ESCAPE '\\' OR note LIKE ? ESCAPE '\\')")
         params += [like, like, like]
-    return list(db.query(f"SELECT * FROM experts WHERE {' AND '.join(where)} ORDER BY field, name, id LIMIT ?",
+    return list(db.query(f"SELECT * FROM experts WHERE {' AND '.join(where)} ORDER BY is_active DESC, field, name, id"
+                         " LIMIT ?",
                          params + [int(limit)]))
 
 
 def get_expert(db: sqlite_utils.Database, user: User, expert_id: int) -> dict:
+    """One expert, active or not (any staff user)."""
+    _require_staff(user)
     row = query_one(db, "SELECT * FROM experts WHERE id = ?", [expert_id])
     if not row:
         raise NotFoundError()
     return row
+
+
+def answer_stats(db: sqlite_utils.Database, user: User, expert_ids: list[int]) -> dict[int, dict]:
+    """How many answers each expert has given on tips (the ``expert`` events that
+    :func:`attach_expert` writes) and when the last one was recorded:
+    ``{expert_id: {"answers": n, "last_answer_at": iso or None}}``, zero for none.
+
+    Counted district-wide for any staff user: a count reveals no tip, and an expert's
+    record should not look different from one station to the next.
+    """
+    _require_staff(user)
+    ids = [int(i) for i in expert_ids]
+    out = {i: {"answers": 0, "last_answer_at": None} for i in ids}
+    if not ids:
+        return out
+    # The expression and the kind filter match a possible partial index on expert events.
+    rows = db.execute("SELECT json_extract(data, '$.expert_id'), COUNT(*), MAX(at) FROM tip_events"
+                      f" WHERE kind = 'expert' AND json_extract(data, '$.expert_id') IN ({', '.join('?' * len(ids))})"
+                      " GROUP BY json_extract(data, '$.expert_id')", ids)
+    for expert_id, answers, last_at in rows:
+        out[int(expert_id)] = {"answers": answers, "last_answer_at": last_at}
+    return out
+
+
+def list_directory(db: sqlite_utils.Database, user: User, *, field: str | None = None, text: str = "",
+                   include_inactive: bool = True, limit: int = 200) -> list[dict]:
+    """The directory page's rows: :func:`search_experts` (deactivated experts included unless
+    asked otherwise), each with ``answers`` and ``last_answer_at`` from :func:`answer_stats`."""
+    rows = search_experts(db, user, field=field, text=text, include_inactive=include_inactive, limit=limit)
+    stats = answer_stats(db, user, [r["id"] for r in rows])
+    return [{**r, **stats[r["id"]]} for r in rows]
 
 
 def _validate(values: dict) -> dict:
@@ -81,11 +123,21 @@ def _validate(values: dict) -> dict:
     return {k: v if k in ("name", "field") else (v or None) for k, v in out.items()}
 
 
+def _refuse_duplicate(db: sqlite_utils.Database, row: dict, expert_id: int | None = None) -> None:
+    # Same name, field and phone is the same person entered twice (a double click, a re-typed
+    # entry); two doctors called 张伟 differ at least by their phone.
+    twin = db.execute("SELECT id FROM experts WHERE name = ? AND field = ? AND phone IS ? AND id IS NOT ?",
+                      [row["name"], row["field"], row["phone"], expert_id]).fetchone()
+    if twin:
+        raise ValidationError("experts.error.duplicate", field="name")
+
+
 def add_expert(db: sqlite_utils.Database, user: User, values: dict) -> dict:
-    """Add an expert (district admins); audited."""
+    """Add an expert (district admins); audited. The same name, field and phone twice is refused."""
     _require_district(user)
     row = _validate(values)
     with write_transaction(db):
+        _refuse_duplicate(db, row)
         expert_id = db.execute(f"INSERT INTO experts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                                list(row.values())).lastrowid
         audit.record(db, user, "create", "experts", expert_id, after=row)
@@ -93,11 +145,15 @@ def add_expert(db: sqlite_utils.Database, user: User, values: dict) -> dict:
 
 
 def update_expert(db: sqlite_utils.Database, user: User, expert_id: int, values: dict) -> dict:
-    """Edit an expert's details (district admins); audited with before and after."""
+    """Edit an expert's details (district admins); audited with before and after. Values not
+    given are kept; saving with nothing changed writes nothing."""
     _require_district(user)
     with write_transaction(db):
         before = get_expert(db, user, expert_id)
         row = _validate({**before, **values})
+        if row == {k: before[k] for k in row}:
+            return before
+        _refuse_duplicate(db, row, expert_id)
         db.execute(f"UPDATE experts SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
                    [*row.values(), expert_id])
         audit.record(db, user, "update", "experts", expert_id, before={k: before[k] for k in row}, after=row)
@@ -105,10 +161,13 @@ def update_expert(db: sqlite_utils.Database, user: User, expert_id: int, values:
 
 
 def set_active(db: sqlite_utils.Database, user: User, expert_id: int, active: bool) -> dict:
-    """Deactivate (or reactivate) an expert (district admins); audited."""
+    """Deactivate (or reactivate) an expert (district admins); audited. Never a delete: the
+    expert's answers on tips name them. A deactivated expert can no longer be attached."""
     _require_district(user)
     with write_transaction(db):
-        get_expert(db, user, expert_id)
+        before = get_expert(db, user, expert_id)
+        if bool(before["is_active"]) == bool(active):
+            return before
         db.execute("UPDATE experts SET is_active = ? WHERE id = ?", [int(bool(active)), expert_id])
         audit.record(db, user, "activate" if active else "deactivate", "experts", expert_id)
     return get_expert(db, user, expert_id)

@@ -2,7 +2,7 @@
 
 Templates are data, like FixMyStreet's response templates: a title unique per kind, a body the
 clerk edits before sending, soft delete (a deleted title can be added again, which revives the
-row). Everyone on staff reads them; district admins add and delete them.
+row). Everyone on staff reads them; district admins add, edit and delete them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ SEED_FILE = Path(__file__).resolve().parent.parent / "data" / "reply_templates.j
 
 
 def _require_district(user: User) -> None:
-    if not user.is_district:
+    if user is None or not user.is_district:
         raise ScopeError()
 
 
@@ -41,17 +41,23 @@ def list_templates(db: sqlite_utils.Database, user: User, kind: str | None = Non
                          " ORDER BY kind, title, id", params))
 
 
-def add_template(db: sqlite_utils.Database, user: User, kind: str, title: str, body: str) -> dict:
-    """Add a template (district admins). A title already live for the kind is refused; one that
-    was deleted is revived with the new body."""
-    _require_district(user)
+def _validate(title: str | None, body: str | None) -> tuple[str, str]:
+    """The cleaned title and body, or a refusal naming the field."""
     title, body = _clean(title, TITLE_MAX), _clean(body, BODY_MAX)
-    if kind not in tips.KINDS:
-        raise ValidationError("tips.error.kind", field="kind")
     if not title or len(title) > TITLE_MAX:
         raise ValidationError("templates.error.title", field="title", max=TITLE_MAX)
     if not body or len(body) > BODY_MAX:
         raise ValidationError("templates.error.body", field="body", max=BODY_MAX)
+    return title, body
+
+
+def add_template(db: sqlite_utils.Database, user: User, kind: str, title: str, body: str) -> dict:
+    """Add a template (district admins). A title already live for the kind is refused; one that
+    was deleted is revived with the new body."""
+    _require_district(user)
+    if kind not in tips.KINDS:
+        raise ValidationError("tips.error.kind", field="kind")
+    title, body = _validate(title, body)
     with write_transaction(db):
         old = query_one(db, "SELECT id, is_deleted FROM reply_templates WHERE kind = ? AND title = ?", [kind, title])
         if old and not old["is_deleted"]:
@@ -64,6 +70,34 @@ def add_template(db: sqlite_utils.Database, user: User, kind: str, title: str, b
                                      [kind, title, body]).lastrowid
         audit.record(db, user, "create", "reply_templates", template_id, after={"kind": kind, "title": title})
     return {"id": template_id, "kind": kind, "title": title, "body": body}
+
+
+def update_template(db: sqlite_utils.Database, user: User, template_id: int, *, title: str, body: str) -> dict:
+    """Change a live template's title and body (district admins); its kind stays. A title
+    already live for the kind is refused; saving with nothing changed writes nothing."""
+    _require_district(user)
+    title, body = _validate(title, body)
+    with write_transaction(db):
+        before = query_one(db, "SELECT id, kind, title, body FROM reply_templates WHERE id = ? AND is_deleted = 0",
+                           [template_id])
+        if not before:
+            raise NotFoundError()
+        if (title, body) == (before["title"], before["body"]):
+            return before
+        twin = query_one(db, "SELECT id, is_deleted FROM reply_templates WHERE kind = ? AND title = ? AND id != ?",
+                         [before["kind"], title, template_id])
+        if twin and not twin["is_deleted"]:
+            raise ValidationError("templates.error.duplicate", field="title", title=title)
+        if twin:
+            # A deleted template holds the title (UNIQUE (kind, title)): rename that row, which
+            # nobody sees any more, rather than refuse a title the user cannot see in use.
+            db.execute("UPDATE reply_templates SET title = title || ' ~' || id WHERE id = ?", [twin["id"]])
+            audit.record(db, user, "rename_deleted", "reply_templates", twin["id"], before={"title": title})
+        db.execute("UPDATE reply_templates SET title = ?, body = ? WHERE id = ?", [title, body, template_id])
+        after = {"kind": before["kind"], "title": title, "body": body}
+        audit.record(db, user, "update", "reply_templates", template_id,
+                     before={k: before[k] for k in after}, after=after)
+    return {"id": template_id, **after}
 
 
 def delete_template(db: sqlite_utils.Database, user: User, template_id: int) -> None:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from lib import audit, files, geo, i18n, scope, taxonomy
+from lib import audit, files, geo, i18n, scope, sla, taxonomy
 from lib.auth import User
 from lib.db import query_one, utcnow, write_transaction
 from lib.errors import NotFoundError, PortalError, ScopeError, ValidationError
@@ -93,9 +93,7 @@ def normalize_code(text: str) -> str:
 
 def due_at(db: sqlite_utils.Database, kind: str, priority: str, created_at: str | datetime) -> str:
     """When the first response is due, from the configurable ``sla_rules``."""
-    row = db.execute("SELECT first_response_minutes FROM sla_rules WHERE kind = ? AND priority = ?",
-                     [kind, priority]).fetchone()
-    minutes = row[0] if row else 24 * 60
+    minutes = sla.first_response_minutes(db, kind, priority)
     start = created_at if isinstance(created_at, datetime) else _parse(created_at)
     return (start + timedelta(minutes=minutes)).strftime(_STAMP)
 

@@ -108,9 +108,20 @@ def fmt_pct(x: float | None) -> str:
     return "–" if x is None else f"{x:.1f}%"
 
 
+MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~:$"
+
+
+def inert(text) -> str:
+    """Data text made inert inside Markdown (names, titles, what a user typed): Streamlit
+    renders Markdown in captions, errors and labels, never HTML, but a typed ``[link](…)``
+    or ``**`` would still change what is shown."""
+    return "".join("\\" + ch if ch in MD_SPECIAL else ch for ch in str(text or ""))
+
+
 def show_error(ctx: Context, exc: Exception) -> None:
-    """Show a domain refusal in the user's language."""
-    st.error(i18n.error_text(exc, ctx.lang))
+    """Show a domain refusal in the user's language; what it quotes of the user's input is inert."""
+    params = {k: inert(v) if isinstance(v, str) else v for k, v in getattr(exc, "params", {}).items()}
+    st.error(i18n.t(exc.key, ctx.lang, **params) if hasattr(exc, "key") else i18n.error_text(exc, ctx.lang))
 
 
 CSS = """

@@ -28,12 +28,6 @@ ACTIONS = [a for a in tips.TRANSITIONS if a != "mark_duplicate"]  # merging has 
 EVENT_ICONS = {"created": ":material/inbox:", "state": ":material/swap_horiz:", "assign": ":material/person:",
                "route": ":material/alt_route:", "note": ":material/lock:", "reply": ":material/campaign:",
                "merge": ":material/link:", "expert": ":material/school:", "priority": ":material/priority_high:"}
-_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~:$"
-
-
-def _md(text) -> str:
-    """Data text made inert inside Markdown (names of staff, grids, stations in captions)."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text or ""))
 
 
 def _flash(message: str) -> None:
@@ -235,15 +229,15 @@ def _pick(ctx: ui.Context, rows: list[dict], now: str) -> int | None:
 def _event_line(ctx: ui.Context, event: dict, stations: dict[int, str]) -> None:
     t = ctx.t
     data = json.loads(event["data"]) if event["data"] else {}
-    who = _md(event["user_name"] or t("triage.event.public"))
+    who = ui.inert(event["user_name"] or t("triage.event.public"))
     kind = event["kind"]
     if kind == "state":
         what = t("triage.event.state", action=t(f"triage.action.{data.get('action')}"),
                  state=t(f"tips.state.{data.get('to')}"))
     elif kind == "route":
-        what = t("triage.event.route", station=_md(stations.get(data.get("station_id"), f"#{data.get('station_id')}")))
+        what = t("triage.event.route", station=ui.inert(stations.get(data.get("station_id"), f"#{data.get('station_id')}")))
     elif kind == "expert":
-        what = t("triage.event.expert", name=_md(data.get("name")), org=_md(data.get("organization") or ""))
+        what = t("triage.event.expert", name=ui.inert(data.get("name")), org=ui.inert(data.get("organization") or ""))
     elif kind == "merge":
         what = t("triage.event.merge", id=data.get("merged_tip_id"))
     elif kind == "created":
@@ -434,7 +428,7 @@ def _duplicates(ctx: ui.Context, tip: dict, seen: int, candidates: list[dict]) -
         st.info(t("dup.cannot_merge", state=t(f"tips.state.{tip['state']}")))
     for c in candidates:
         with st.container(border=True):
-            reasons = " · ".join(t(key, **{k: _md(v) for k, v in params.items()}) for key, params in c["reasons"])
+            reasons = " · ".join(t(key, **{k: ui.inert(v) for k, v in params.items()}) for key, params in c["reasons"])
             st.markdown(f"**#{c['id']}** · {tips.kinds_label(c['kind'], ctx.lang)} · {t('tips.state.' + c['state'])}"
                         f" · :orange-badge[{t('dup.score', pct=round(c['score'] * 100))}]  \n:gray[{reasons}]")
             st.text(" ".join(c["description"].split())[:200])
@@ -478,7 +472,7 @@ def _detail(ctx: ui.Context, tip_id: int, now: str) -> None:
                              f"#{tip['assignee_user_id']}")
     st.markdown(f":{badge}-badge[{t('triage.col.sla')}：{sla}] "
                 f":{badge}-badge[{t('triage.col.priority')}：{t('tips.priority.' + tip['priority'])}] "
-                f":gray-badge[{t('triage.col.assignee')}：{_md(assignee_name) or t('triage.unassigned')}]")
+                f":gray-badge[{t('triage.col.assignee')}：{ui.inert(assignee_name) or t('triage.unassigned')}]")
     candidates = tip_duplicates.likely_duplicates(db, user, tip_id) if tip["state"] != "duplicate" else []
     left, right = st.columns([1.1, 1], gap="large")
     with left:
