@@ -395,6 +395,116 @@ MIGRATIONS: list[Migration] = [
             WHERE push_id IS NOT NULL;
         """,
     ),
+    (
+        7,
+        "mediation",
+        # Remote video mediation (远程视频调解). A case's state is a row of mediation_case_states
+        # (slug + open/closed type, like tip_states); its parties, video sessions and timeline hang
+        # off it. tip_id is SET NULL when a tip is deleted: a case outlives the tip it came from.
+        # At most one open case per tip is a partial unique index, so two clerks converting the
+        # same tip at once cannot both succeed. tip_events is rebuilt (SQLite cannot alter a
+        # CHECK) to accept the 'mediation_opened' event written when a tip becomes a case.
+        """
+        CREATE TABLE mediation_case_states (
+            slug TEXT PRIMARY KEY,
+            type TEXT NOT NULL CHECK (type IN ('open', 'closed')),
+            sort INTEGER NOT NULL
+        );
+        INSERT INTO mediation_case_states (slug, type, sort) VALUES
+            ('accepted', 'open', 1), ('scheduled', 'open', 2), ('settled', 'open', 3), ('not_settled', 'open', 4),
+            ('closed', 'closed', 5), ('withdrawn', 'closed', 6);
+
+        CREATE TABLE mediation_cases (
+            id INTEGER PRIMARY KEY,
+            case_no TEXT NOT NULL UNIQUE,
+            case_year INTEGER NOT NULL,
+            case_seq INTEGER NOT NULL CHECK (case_seq > 0),
+            station_id INTEGER NOT NULL REFERENCES units(id),
+            tip_id INTEGER REFERENCES tips(id) ON DELETE SET NULL,
+            title TEXT NOT NULL,
+            dispute_type TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'accepted' REFERENCES mediation_case_states(slug),
+            is_open INTEGER NOT NULL DEFAULT 1 CHECK (is_open IN (0, 1)),
+            mediator_user_id INTEGER REFERENCES users(id),
+            outcome TEXT,
+            agreement_amount REAL CHECK (agreement_amount >= 0),
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            closed_at TEXT,
+            version INTEGER NOT NULL DEFAULT 1,
+            UNIQUE (station_id, case_year, case_seq)
+        );
+        CREATE INDEX idx_mediation_cases_state ON mediation_cases(station_id, state, updated_at);
+        CREATE INDEX idx_mediation_cases_open ON mediation_cases(station_id, is_open, updated_at);
+        CREATE INDEX idx_mediation_cases_updated ON mediation_cases(updated_at);
+        CREATE INDEX idx_mediation_cases_tip ON mediation_cases(tip_id);
+        CREATE UNIQUE INDEX idx_mediation_cases_open_tip ON mediation_cases(tip_id)
+            WHERE is_open = 1 AND tip_id IS NOT NULL;
+        CREATE INDEX idx_mediation_cases_mediator ON mediation_cases(mediator_user_id, is_open);
+
+        CREATE TABLE mediation_parties (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES mediation_cases(id),
+            role TEXT NOT NULL CHECK (role IN ('applicant', 'respondent', 'other')),
+            name TEXT NOT NULL,
+            phone TEXT,
+            country TEXT,
+            time_zone TEXT NOT NULL DEFAULT 'Asia/Shanghai',
+            language TEXT NOT NULL DEFAULT 'zh',
+            note TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_mediation_parties_case ON mediation_parties(case_id, id);
+
+        CREATE TABLE mediation_sessions (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES mediation_cases(id),
+            starts_at TEXT NOT NULL,
+            duration_minutes INTEGER NOT NULL CHECK (duration_minutes BETWEEN 5 AND 480),
+            platform TEXT NOT NULL,
+            room TEXT,
+            state TEXT NOT NULL DEFAULT 'planned' CHECK (state IN ('planned', 'held', 'missed', 'cancelled')),
+            note TEXT,
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            recorded_by INTEGER REFERENCES users(id),
+            recorded_at TEXT
+        );
+        CREATE INDEX idx_mediation_sessions_case ON mediation_sessions(case_id, starts_at);
+        CREATE INDEX idx_mediation_sessions_planned ON mediation_sessions(starts_at) WHERE state = 'planned';
+
+        CREATE TABLE mediation_events (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES mediation_cases(id),
+            at TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            kind TEXT NOT NULL,
+            text TEXT,
+            data TEXT
+        );
+        CREATE INDEX idx_mediation_events_case ON mediation_events(case_id, id);
+
+        CREATE TABLE tip_events_new (
+            id INTEGER PRIMARY KEY,
+            tip_id INTEGER NOT NULL REFERENCES tips(id),
+            at TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            kind TEXT NOT NULL CHECK (kind IN ('created', 'state', 'assign', 'route', 'note', 'reply', 'merge',
+                                                'expert', 'priority', 'mediation_opened')),
+            is_public INTEGER NOT NULL DEFAULT 0 CHECK (is_public IN (0, 1)),
+            text TEXT,
+            data TEXT
+        );
+        INSERT INTO tip_events_new (id, tip_id, at, user_id, kind, is_public, text, data)
+            SELECT id, tip_id, at, user_id, kind, is_public, text, data FROM tip_events;
+        DROP TABLE tip_events;
+        ALTER TABLE tip_events_new RENAME TO tip_events;
+        CREATE INDEX idx_tip_events_tip ON tip_events(tip_id, id);
+        """,
+    ),
 ]
 """(version, name, SQL text or a function of the database run inside the transaction).
 
