@@ -181,8 +181,9 @@ class TipErrors(ValidationError):
         self.errors.setdefault(field, (key, params))
 
 
-def _text(value, limit: int) -> str:
-    # Control characters out, spaces folded: the text is shown to staff as text only.
+def clean_text(value, limit: int) -> str:
+    """Typed text with control characters out and spaces folded, cut at ``limit`` + 1 (so
+    that a length check can still tell it was too long); shown to staff as text only."""
     value = str(value or "")
     if not value.replace("\n", "").replace("\t", "").isprintable():  # the common case skips the per-letter pass
         value = "".join(ch for ch in value if ch.isprintable() or ch in "\n\t")
@@ -206,13 +207,13 @@ def validate(db: sqlite_utils.Database, tip: TipInput) -> dict:
     if tip.kind not in KINDS:
         errors.add("kind", "tips.error.kind")
     out["kind"] = tip.kind
-    description = _text(tip.description, DESCRIPTION_MAX)
+    description = clean_text(tip.description, DESCRIPTION_MAX)
     if len(description) < DESCRIPTION_MIN:
         errors.add("description", "tips.error.description_short", min=DESCRIPTION_MIN)
     elif len(description) > DESCRIPTION_MAX:
         errors.add("description", "tips.error.description_long", max=DESCRIPTION_MAX)
     out["description"] = description
-    location = _text(tip.location_text, LOCATION_MAX)
+    location = clean_text(tip.location_text, LOCATION_MAX)
     if len(location) > LOCATION_MAX:
         errors.add("location_text", "tips.error.location_long", max=LOCATION_MAX)
     out["location_text"] = location or None
@@ -240,7 +241,7 @@ def validate(db: sqlite_utils.Database, tip: TipInput) -> dict:
         except ValueError:
             errors.add("happened_at", "tips.error.happened_at")
     out["is_anonymous"] = int(bool(tip.is_anonymous))
-    name, phone = _text(tip.contact_name, NAME_MAX), re.sub(r"[\s()（）]", "", str(tip.contact_phone or ""))
+    name, phone = clean_text(tip.contact_name, NAME_MAX), re.sub(r"[\s()（）]", "", str(tip.contact_phone or ""))
     if not tip.is_anonymous:
         if not phone:
             errors.add("contact_phone", "tips.error.phone_missing")
@@ -320,8 +321,9 @@ def create_tip(db: sqlite_utils.Database, tip: TipInput, *, user: User | None = 
     return {"id": tip_id, "tracking_code": row["tracking_code"], "station_id": station_id}
 
 
-def _event(db, tip_id: int, user: User | None, kind: str, *, text: str | None = None, public: bool = False,
-           data: dict | None = None) -> None:
+def record_event(db, tip_id: int, user: User | None, kind: str, *, text: str | None = None, public: bool = False,
+                 data: dict | None = None) -> None:
+    """One line of the tip's history; call inside the write transaction of the change it tells."""
     db.execute("INSERT INTO tip_events (tip_id, at, user_id, kind, is_public, text, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
                [tip_id, utcnow(), user.id if user else None, kind, int(public), text,
                 json.dumps(data, ensure_ascii=False) if data else None])
@@ -433,7 +435,7 @@ def move(db: sqlite_utils.Database, user: User, tip_id: int, version: int, actio
     if action not in TRANSITIONS:
         raise InvalidTransition("tips.error.action", action=action)
     sources, target = TRANSITIONS[action]
-    reason = _text(reason, 200)
+    reason = clean_text(reason, 200)
     with write_transaction(db):
         tip = _fresh(db, user, tip_id, version)
         if tip["state"] not in sources:
@@ -460,18 +462,18 @@ def move(db: sqlite_utils.Database, user: User, tip_id: int, version: int, actio
         if tip["first_response_at"] is None and action != "reopen":
             changes["first_response_at"] = utcnow()
         tip = _update(db, user, tip, changes, action=action)
-        _event(db, tip_id, user, "state", text=reason or None, data={"action": action, "to": target})
+        record_event(db, tip_id, user, "state", text=reason or None, data={"action": action, "to": target})
         return tip
 
 
 def add_note(db: sqlite_utils.Database, user: User, tip_id: int, text: str, *, public: bool) -> None:
     """An internal note, or a public reply the sender sees on the tracker."""
-    text = _text(text, 1000)
+    text = clean_text(text, 1000)
     if not text:
         raise ValidationError("tips.error.note_missing", field="text")
     with write_transaction(db):
         tip = get_tip(db, user, tip_id)
-        _event(db, tip_id, user, "reply" if public else "note", text=text, public=public)
+        record_event(db, tip_id, user, "reply" if public else "note", text=text, public=public)
         if public and tip["first_response_at"] is None:
             db.execute("UPDATE tips SET first_response_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
                        [utcnow(), utcnow(), tip_id])
@@ -500,7 +502,7 @@ def reroute(db: sqlite_utils.Database, user: User, tip_id: int, version: int, st
     """Send a tip to another station, or back to the district center (``station_id`` None):
     district admins, or an admin of the station that holds it. Audited, with the reason in
     the tip's history; the assignee is cleared (the new station assigns its own)."""
-    reason = _text(reason, 200)
+    reason = clean_text(reason, 200)
     if not reason:
         raise ValidationError("tips.error.reason_missing", field="reason")
     with write_transaction(db):
@@ -513,7 +515,7 @@ def reroute(db: sqlite_utils.Database, user: User, tip_id: int, version: int, st
                                                     [station_id]):
             raise ValidationError("tips.error.station", field="station")
         tip = _update(db, user, tip, {"station_id": station_id, "assignee_user_id": None}, action="reroute")
-        _event(db, tip_id, user, "route", text=reason, data={"station_id": station_id})
+        record_event(db, tip_id, user, "route", text=reason, data={"station_id": station_id})
         return tip
 
 

@@ -16,10 +16,26 @@ import json
 import pandas as pd
 import streamlit as st
 
-from lib import experts, export, files, grids, groups, open311, reply_templates, tip_duplicates, tips, ui, units
+from lib import (
+    experts,
+    export,
+    files,
+    grids,
+    groups,
+    i18n,
+    mediation,
+    open311,
+    reply_templates,
+    taxonomy,
+    tip_duplicates,
+    tips,
+    ui,
+    units,
+)
 from lib.db import utcnow
 from lib.errors import NotFoundError, PortalError
 from lib.tips import local_time, sla_text
+from pages import mediation_cases
 
 P = "triage_"  # widget key prefix of this page
 PAGE_SIZES = (25, 50, 100)
@@ -27,7 +43,8 @@ ACTIONS = [a for a in tips.TRANSITIONS if a != "mark_duplicate"]  # merging has 
 # Material icons come with Streamlit (no emoji font needed on intranet PCs).
 EVENT_ICONS = {"created": ":material/inbox:", "state": ":material/swap_horiz:", "assign": ":material/person:",
                "route": ":material/alt_route:", "note": ":material/lock:", "reply": ":material/campaign:",
-               "merge": ":material/link:", "expert": ":material/school:", "priority": ":material/priority_high:"}
+               "merge": ":material/link:", "expert": ":material/school:", "priority": ":material/priority_high:",
+               "mediation_opened": ":material/video_call:"}
 
 
 def _flash(message: str) -> None:
@@ -240,6 +257,8 @@ def _event_line(ctx: ui.Context, event: dict, stations: dict[int, str]) -> None:
         what = t("triage.event.expert", name=ui.inert(data.get("name")), org=ui.inert(data.get("organization") or ""))
     elif kind == "merge":
         what = t("triage.event.merge", id=data.get("merged_tip_id"))
+    elif kind == "mediation_opened":
+        what = mediation.tip_event_text(data, ctx.lang)
     elif kind == "created":
         what = t("triage.event.created", channel=t(f"tips.channel.{data.get('channel', 'web')}"))
     else:
@@ -445,6 +464,42 @@ def _duplicates(ctx: ui.Context, tip: dict, seen: int, candidates: list[dict]) -
                 _done(ctx, tid, t("dup.merged", id=c["id"], into=tid))
 
 
+def _mediation(ctx: ui.Context, tip: dict, seen: int) -> None:
+    """A dispute reported as a tip becomes a remote video mediation case of the tip's station."""
+    t, tid = ctx.t, tip["id"]
+    case = mediation.open_case_of_tip(ctx.db, ctx.user, tid)
+    if case is not None:
+        st.info(t("triage.mediation.has_case", case_no=ui.inert(case["case_no"]),
+                  state=t(f"mediation.state.{case['state']}")))
+        st.page_link(st.Page(mediation_cases.render, url_path="mediation"), label=t("triage.mediation.open"),
+                     icon=":material/video_call:", query_params={"case": str(case["id"])})
+        return
+    if tip["station_id"] is None or tip["state"] == "duplicate":
+        st.caption(t("triage.mediation.not_now"))
+        return
+    st.caption(t("triage.mediation.help"))
+    with st.form(P + f"mediation_form_{tid}"):
+        cols = st.columns([2, 1])
+        title = cols[0].text_input(t("mediation.new_title"), key=P + f"mediation_title_{tid}",
+                                   max_chars=mediation.TITLE_MAX, placeholder=" ".join(tip["description"].split())[:24])
+        dispute_type = cols[1].selectbox(t("mediation.col.type"), taxonomy.codes("dispute_types"),
+                                         key=P + f"mediation_type_{tid}",
+                                         format_func=lambda c: i18n.term("dispute_types", c, ctx.lang))
+        parties = []
+        for role in ("applicant", "respondent"):
+            with st.container(border=True):
+                parties.append(mediation_cases.party_inputs(ctx, P + f"mediation_{role}_{tid}_", role=role))
+        submitted = st.form_submit_button(t("triage.mediation.submit"), type="primary")
+    if submitted:
+        given = [p for p in parties if p["name"].strip() or p["phone"].strip()]
+        made = mediation.open_from_tip(ctx.db, ctx.user, tid, seen, {"title": title, "dispute_type": dispute_type},
+                                       given)
+        _done(ctx, tid, t("triage.mediation.done", case_no=made["case_no"]),
+              clear=(P + f"mediation_title_{tid}",) + tuple(
+                  k for role in ("applicant", "respondent")
+                  for k in mediation_cases.party_keys(P + f"mediation_{role}_{tid}_")))
+
+
 def _detail(ctx: ui.Context, tip_id: int, now: str) -> None:
     t, db, user = ctx.t, ctx.db, ctx.user
     try:
@@ -480,7 +535,7 @@ def _detail(ctx: ui.Context, tip_id: int, now: str) -> None:
         _history(ctx, tip_id, stations)
     with right:
         tabs = st.tabs([t("triage.tab.work"), t("triage.tab.reply"), t("triage.tab.expert"),
-                        t("triage.tab.duplicates", n=len(candidates))])
+                        t("triage.tab.duplicates", n=len(candidates)), t("triage.tab.mediation")])
         try:
             with tabs[0]:
                 _moves(ctx, tip, seen, officers)
@@ -494,6 +549,8 @@ def _detail(ctx: ui.Context, tip_id: int, now: str) -> None:
                 _expert(ctx, tip)
             with tabs[3]:
                 _duplicates(ctx, tip, seen, candidates)
+            with tabs[4]:
+                _mediation(ctx, tip, seen)
         except tips.StaleEdit:
             # The "changed meanwhile" warning above carries the reload button.
             st.error(t("tips.error.stale"))

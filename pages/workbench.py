@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import coverage, i18n, pushes, tips, ui
+from lib import coverage, i18n, mediation, pushes, tips, ui
 
 
 def _count_columns(ctx: ui.Context, *keys: str) -> dict:
@@ -81,9 +81,11 @@ def render() -> None:
     st.subheader(ctx.t("home.pending_title"))
     counts = tips.queue_counts(ctx.db, user)
     reviews = pushes.review_queue(ctx.db, user)
-    c1, c2, c3 = st.columns(3)
+    cases = mediation.workload(ctx.db, user)
+    c1, c2, c3, c4, c5 = st.columns(5)
     c1.metric(ctx.t("home.todo_tips"), ui.fmt_int(counts["total"]))
     c2.metric(ctx.t("home.todo_overdue"), ui.fmt_int(counts["overdue"]),
               delta=ctx.t("home.todo_overdue_hint") if counts["overdue"] else None, delta_color="inverse")
     c3.metric(ctx.t("home.todo_reviews"), ui.fmt_int(len(reviews)))
-    st.caption(ctx.t("home.pending_cases"))
+    c4.metric(ctx.t("home.todo_cases"), ui.fmt_int(cases["open"]))
+    c5.metric(ctx.t("home.todo_sessions"), ui.fmt_int(cases["sessions"]))

@@ -1,5 +1,7 @@
 """AppTest: login (through the real form), navigation by role, the home page's figures."""
 
+import datetime as dt
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -170,3 +172,23 @@ def test_workbench_to_do_counts_open_and_overdue_tips(app, demo_path):
     tips.create_tip(db, TipInput(kind="request", description="路灯坏了请修理", grid_id=grid, consent=True))
     at = app("clerk").run()
     assert metrics(at)["待办线索"] == "2" and metrics(at)["答复已超时"] == "1"
+
+
+def test_workbench_counts_open_mediation_cases_and_the_weeks_sessions(app, demo_path):
+    from lib import mediation
+
+    db = connect(demo_path)
+    clerk = auth.load_user(db, "clerk")
+    expected = mediation.workload(db, clerk)
+    open_cases = db.execute("SELECT COUNT(*) FROM mediation_cases WHERE station_id = ? AND is_open = 1",
+                            [clerk.station_id]).fetchone()[0]
+    assert expected["open"] == open_cases > 0
+    case = mediation.open_case(db, clerk, {"title": "商铺租金纠纷", "dispute_type": "commercial_trade",
+                                           "summary": "房东与租户就押金退还发生争执。"},
+                               [{"role": "applicant", "name": "陈某"}, {"role": "respondent", "name": "吴某",
+                                                                          "country": "KE"}])
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    mediation.schedule_session(db, clerk, case["id"], case["version"], soon.strftime("%Y-%m-%d 15:00"))
+    at = app("clerk").run()
+    assert metrics(at)["在办调解案件"] == str(open_cases + 1)
+    assert metrics(at)["7 天内视频调解"] == str(expected["sessions"] + 1)

@@ -390,3 +390,26 @@ def test_a_clerk_has_no_reroute_control(open_triage, demo_db, users):
     at = open_triage("clerk")
     at.selectbox(key="triage_pick").set_value(tip_id).run()
     assert not [w for w in at.selectbox if w.key == f"triage_reroute_to_{tip_id}"]
+
+
+def test_a_dispute_becomes_a_mediation_case_linked_both_ways(open_triage, demo_db, users):
+    clerk = users["clerk"]
+    tip_id = make(demo_db, clerk.station_id, "邻居装修噪音纠纷，双方多次争吵，希望派出所调解。", kind="complaint")
+    at = open_triage("clerk")
+    at.selectbox(key="triage_pick").set_value(tip_id).run()
+    at.text_input(key=f"triage_mediation_title_{tip_id}").input("装修噪音纠纷")
+    at.text_input(key=f"triage_mediation_applicant_{tip_id}_name").input("张女士")
+    at.text_input(key=f"triage_mediation_respondent_{tip_id}_name").input("李先生")
+    at.selectbox(key=f"triage_mediation_respondent_{tip_id}_country").set_value("KE")
+    next(b for b in at.button if b.label == "转为调解案件").click().run()
+    assert not at.exception
+    case = demo_db.execute("SELECT id, case_no, title, station_id FROM mediation_cases WHERE tip_id = ?",
+                           [tip_id]).fetchone()
+    assert case[2] == "装修噪音纠纷" and case[3] == clerk.station_id
+    parties = demo_db.execute("SELECT role, name, country, time_zone FROM mediation_parties WHERE case_id = ?"
+                              " ORDER BY role", [case[0]]).fetchall()
+    assert parties == [("applicant", "张女士", None, "Asia/Shanghai"), ("respondent", "李先生", "KE", "Africa/Nairobi")]
+    shown = texts(at).replace("\\", "")  # Markdown escapes of the case number
+    assert f"本线索已转为调解案件 {case[1]}" in shown  # the tab names the case instead of the form
+    assert f"转为调解案件 {case[1]}" in shown  # and the tip's history says so
+    assert "triage.event" not in shown

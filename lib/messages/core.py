@@ -212,10 +212,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "待我审核的推送",
         "Pushes awaiting my review",
     ),
-    "home.pending_cases": (
-        "调解案件：调解功能上线后在此显示。",
-        "Mediation cases will show here once mediation is built.",
-    ),
+    "home.todo_cases": ("在办调解案件", "Open mediation cases"),
+    "home.todo_sessions": ("7 天内视频调解", "Video sessions in 7 days"),
 
     "account.title": (
         "我的账户",
