@@ -505,6 +505,15 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX idx_tip_events_tip ON tip_events(tip_id, id);
         """,
     ),
+    (
+        8,
+        "expert_answer_index",
+        # The expert directory counts each expert's answers (tip_events of kind 'expert', the
+        # expert in data.expert_id): without this partial index that is a scan of every event.
+        """
+        CREATE INDEX idx_tip_events_expert ON tip_events (json_extract(data, '$.expert_id')) WHERE kind = 'expert';
+        """,
+    ),
 ]
 """(version, name, SQL text or a function of the database run inside the transaction).
 
