@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import sqlite_utils
 
@@ -203,7 +203,7 @@ def _one_case(rng: random.Random, d: _District, w: _Writer, now: int, created: i
     platform_weights = {"wechat": 60, "tencent_meeting": 30, "wecom": 10} if abroad else \
         {"wechat": 50, "tencent_meeting": 20, "wecom": 20, "police_messenger": 10}
     withdraw_at = created + rng.randint(12 * HOUR, 8 * DAY) if rng.random() < 0.08 else None
-    planned_at = created + rng.randint(2 * HOUR, 4 * DAY)
+    planned_at = created + rng.randint(6 * HOUR, 7 * DAY)  # reaching every party takes days, abroad more
     held = None
     for attempt in range(2):
         if withdraw_at and withdraw_at < planned_at or planned_at > now:
@@ -253,8 +253,8 @@ def _one_case(rng: random.Random, d: _District, w: _Writer, now: int, created: i
                 data = {"action": "fail", "to": "not_settled"}
             events.append((decided, "state", case["outcome"], data))
             # A settled case is closed once the agreement is carried out (payments take weeks).
-            closed = decided + (rng.randint(3 * DAY, 45 * DAY) if case["state"] == "settled"
-                                else rng.randint(DAY, 10 * DAY))
+            closed = decided + (rng.randint(7 * DAY, 60 * DAY) if case["state"] == "settled"
+                                else rng.randint(2 * DAY, 14 * DAY))
             if closed <= now:
                 case.update(state="closed", is_open=0, closed_at=_iso(closed))
                 events.append((closed, "state", None, {"action": "close", "to": "closed"}))
@@ -357,4 +357,47 @@ def demo_year_count(db: sqlite_utils.Database) -> int:
 def generate_demo_year(db: sqlite_utils.Database, seed: int = demo.DEFAULT_SEED, now: str | None = None) -> int:
     """The demo district's year of mediation cases (scales with the groups' members). Deterministic
     for the database, ``seed`` and ``now``; returns the count."""
-    return generate_cases(db, n=demo_year_count(db), seed=seed, now=now or utcnow())
+    now = now or utcnow()
+    count = generate_cases(db, n=demo_year_count(db), seed=seed, now=now)
+    return count + _showcase(db, now)
+
+
+def _showcase(db: sqlite_utils.Database, now: str) -> int:
+    """Three current cases of the demo clerk's station, made through lib.mediation as a clerk would
+    (so that a newcomer logged in as ``clerk`` finds work in progress): one just accepted, one with
+    a video session in two days with a party in Kenya, one settled and waiting to be closed."""
+    from lib import auth  # imports lib.demo: not at the top
+
+    clerk = auth.load_user(db, "clerk")
+    if clerk is None or clerk.station_id is None:
+        return 0
+    beijing = datetime.fromisoformat(now).astimezone(timezone(timedelta(hours=8)))
+    made = [
+        mediation.open_case(db, clerk, {"title": "黄某与陆某宅基地界址纠纷", "dispute_type": "land_homestead",
+                                        "summary": "两户相邻，翻建围墙时对界址有争议，双方多次争吵，村网格员报来希望调解。"},
+                            [{"role": "applicant", "name": "黄建新", "phone": "13862811203"},
+                             {"role": "respondent", "name": "陆永明", "phone": "13776902318"}]),
+        mediation.open_case(db, clerk, {"title": "龚某与唐某货款纠纷", "dispute_type": "commercial_trade",
+                                        "summary": "龚某在肯尼亚内罗毕经营家纺批发，唐某拖欠货款 8.6 万元；唐某现在国内，"
+                                                   "顾某无法回国，申请远程视频调解。"},
+                            [{"role": "applicant", "name": "龚卫国", "phone": "+254722618430", "country": "KE"},
+                             {"role": "respondent", "name": "唐志强", "phone": "13962817745"}]),
+        mediation.open_case(db, clerk, {"title": "施某与季某车辆剐蹭赔偿纠纷", "dispute_type": "traffic_accident",
+                                        "summary": "小区内倒车剐蹭，双方对维修费用有分歧。"},
+                            [{"role": "applicant", "name": "施红梅", "phone": "13506281190"},
+                             {"role": "respondent", "name": "季卫东", "phone": "13951302247"}]),
+    ]
+    kenya = made[1]
+    when = (beijing + timedelta(days=2)).strftime("%Y-%m-%d") + " 15:00"  # 10:00 in Nairobi
+    mediation.schedule_session(db, clerk, kenya["id"], kenya["version"], when, platform="tencent_meeting",
+                               room="腾讯会议 582 316 907", now=now)
+    settled = made[2]
+    held = (beijing - timedelta(days=1)).strftime("%Y-%m-%d") + " 10:00"
+    session = mediation.schedule_session(db, clerk, settled["id"], settled["version"], held,
+                                         now=(datetime.fromisoformat(now) - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    session_id = db.execute("SELECT id FROM mediation_sessions WHERE case_id = ?", [settled["id"]]).fetchone()[0]
+    after = mediation.record_session(db, clerk, settled["id"], session["version"], session_id, "held",
+                                     "双方均到场，视频连线顺利。", now=now)
+    mediation.move(db, clerk, settled["id"], after["version"], "settle",
+                   outcome="季某一次性赔偿施某维修费 1,800 元，三日内付清，双方不再追究。", amount=1800)
+    return len(made)
