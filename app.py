@@ -25,15 +25,15 @@ from pages import (
 # (nav section key, render function, title key, icon, url path, roles allowed or None for all staff)
 STAFF_PAGES = [
     ("nav.section.work", workbench.render, "nav.home", ":material/dashboard:", "home", None),
-    ("nav.section.work", group_registry.render, "nav.registry", ":material/groups:", "registry", None),
     ("nav.section.work", tip_triage.render, "triage.title", ":material/fact_check:", "triage", None),
     ("nav.section.work", mediation_cases.render, "mediation.title", ":material/video_call:", "mediation", None),
-    ("nav.section.work", grid_map.render, "nav.map", ":material/map:", "map", None),
-    ("nav.section.work", push_compose.render, "nav.compose", ":material/campaign:", "compose", None),
-    ("nav.section.work", push_log.render, "nav.pushes", ":material/list_alt:", "pushes", None),
-    ("nav.section.work", content_library.render, "nav.library", ":material/library_books:", "library", None),
-    ("nav.section.work", expert_directory.render, "experts.title", ":material/support_agent:", "experts", None),
-    ("nav.section.work", tip_rules.render, "rules.title", ":material/rule:", "rules", ("district_admin",)),
+    ("nav.section.pushes", push_compose.render, "nav.compose", ":material/campaign:", "compose", None),
+    ("nav.section.pushes", push_log.render, "nav.pushes", ":material/list_alt:", "pushes", None),
+    ("nav.section.pushes", content_library.render, "nav.library", ":material/library_books:", "library", None),
+    ("nav.section.grids", group_registry.render, "nav.registry", ":material/groups:", "registry", None),
+    ("nav.section.grids", grid_map.render, "nav.map", ":material/map:", "map", None),
+    ("nav.section.resources", expert_directory.render, "experts.title", ":material/support_agent:", "experts", None),
+    ("nav.section.resources", tip_rules.render, "rules.title", ":material/rule:", "rules", ("district_admin",)),
     ("nav.section.account", my_account.render, "nav.account", ":material/account_circle:", "account", None),
 ]
 
@@ -90,4 +90,4 @@ else:
                 st.Page(fn, title=ctx.t(key), icon=icon, url_path=url, default=not nav))
     nav[ctx.t("nav.section.public")] = public
 
-st.navigation(nav).run()
+st.navigation(nav, expanded=True).run()  # every page in view: no "View more"

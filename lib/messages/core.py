@@ -26,6 +26,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "工作",
         "Work",
     ),
+    "nav.section.pushes": ("推送", "Pushes"),
+    "nav.section.grids": ("网格与群组", "Grids and groups"),
+    "nav.section.resources": ("资源与规则", "Resources and rules"),
     "nav.section.account": (
         "账户",
         "Account",
