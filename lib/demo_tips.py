@@ -176,6 +176,15 @@ TEMPLATES = {
         "反映{place}出租屋群租，住了二十多人，消防隐患很大。",
     ),
 }
+# What an expert of each field said, kept as an internal note (the public reply carries the gist).
+EXPERT_ANSWERS = {
+    "lawyer": "律师意见：可先协商，协商不成可申请人民调解或向法院起诉；注意保留聊天记录、收据等证据。",
+    "doctor": "医生意见：症状持续或加重应及时到医院就诊，老人和儿童不要自行加大用药剂量。",
+    "counsellor": "心理咨询师意见：建议家属多陪伴、少指责，必要时拨打心理援助热线或到心理健康服务中心面谈。",
+    "anti_fraud": "反诈专家意见：凡要求转账到“安全账户”、刷单返利、索要验证码的都是诈骗，已提示银行关注该账户。",
+    "other": "调解员意见：双方诉求差距不大，可由社区人民调解委员会组织面对面或视频调解。",
+}
+
 REPLIES = {
     "request": ("您好，您反映的问题已会同社区和相关部门处理完毕，感谢您对平安海门建设的支持！",
                 "您好，社区民警已到现场查看并协调整改，如仍有问题请再次留言。",
@@ -342,6 +351,10 @@ class _District:
         pushes = sorted((_epoch(at), pid, sid) for pid, sid, at in db.execute(
             "SELECT id, station_id, sent_at FROM pushes WHERE state IN ('sending', 'sent') AND sent_at IS NOT NULL"))
         self.pushes, self.push_times = pushes, np.asarray([p[0] for p in pushes], dtype=np.int64)
+        self.experts = [(eid, json.dumps({"expert_id": eid, "name": name, "field": field, "organization": org},
+                                         ensure_ascii=False), EXPERT_ANSWERS[field])
+                        for eid, name, field, org in db.execute(
+                            "SELECT id, name, field, organization FROM experts WHERE is_active = 1 ORDER BY id")]
         self.names = [_person(rng) for _ in range(NAME_POOL)]
         self.descriptions = [_descriptions(rng, kind) for kind in tips.KINDS]
 
@@ -499,6 +512,9 @@ def _chunk(d: _District, np_rng: np.random.Generator, times: np.ndarray, first_i
                 events.append((tip_id, updated_at, assignee, "state", 0, reason,
                                json.dumps({"action": ACTION_TO[state_s], "to": state_s})))
             if state_s in ("resolved", "closed"):
+                if kind_s == "inquiry" and d.experts and tip_id % 10 < 3:  # a third of answered questions
+                    _expert_id, data, answer = d.experts[tip_id // 10 % len(d.experts)]
+                    events.append((tip_id, closed_at, assignee, "expert", 0, answer, data))
                 events.append((tip_id, closed_at, assignee, "reply", 1, REPLIES[kind_s][ri], None))
     return rows, events
 

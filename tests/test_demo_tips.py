@@ -45,7 +45,10 @@ def test_counts_and_events(with_tips):
     events = Counter(r[0] for r in db.execute("SELECT kind FROM tip_events"))
     moved = db.execute("SELECT COUNT(*) FROM tips WHERE state != 'new'").fetchone()[0]
     answered = db.execute("SELECT COUNT(*) FROM tips WHERE state IN ('resolved', 'closed')").fetchone()[0]
-    assert events == {"state": moved, "reply": answered}
+    consulted = db.execute("SELECT COUNT(*) FROM tips WHERE state IN ('resolved', 'closed') AND kind = 'inquiry'"
+                           " AND id % 10 < 3").fetchone()[0]
+    assert consulted > 0 and db.execute("SELECT COUNT(*) FROM experts WHERE is_active = 1").fetchone()[0] > 0
+    assert events == {"state": moved, "reply": answered, "expert": consulted}
     public = db.execute("SELECT COUNT(*) FROM tip_events WHERE is_public = 1").fetchone()[0]
     assert public == answered
 
