@@ -71,6 +71,8 @@ def _burst(db, user, fake: FakeWeCom, clock: SimClock) -> tuple[float, int]:
 
 def run(env: Env) -> list[Figure]:
     db = connect(_copy(env.db_1x, env.tmp / "delivery.db"))
+    with write_transaction(db):  # the demo's scheduled push would stretch the simulated clock to its hour
+        db.execute("UPDATE pushes SET state = 'withdrawn', state_reason = 'bench' WHERE state = 'scheduled'")
     district = auth.load_user(db, "district")
     # Simulated time must start after the real time the deliveries are stamped due at.
     clock = SimClock(math.ceil(time.time()) + 1, real=True)

@@ -467,8 +467,9 @@ def seed(db: sqlite_utils.Database, *, password: str, seed: int = DEFAULT_SEED,
 
         seed_reply_templates(db)
         seed_experts(db)
-        from lib import demo_mediation, demo_tips  # import lib.demo: not at the top
+        from lib import demo_mediation, demo_pushes, demo_tips  # import lib.demo: not at the top
 
+        counts["pushes"] = demo_pushes.generate_demo_year(db, seed=seed, now=now)
         counts["tips"] = demo_tips.generate_demo_year(db, seed=seed, now=now)
         counts["mediation_cases"] = demo_mediation.generate_demo_year(db, seed=seed, now=now)
         audit.record(db, None, "seed_demo", "district", None, after=counts)

@@ -35,6 +35,9 @@ def demo_template(tmp_path_factory) -> Path:
     # empty queue so that what they count is what they made.
     for table in ("tip_events", "tip_photos", "tips"):
         db.execute(f"DELETE FROM {table}")
+    # Nor does the demo's push scheduled for tomorrow morning stay: the worker and schedule tests
+    # start (and count) every scheduled push their simulated clocks reach.
+    db.execute("DELETE FROM pushes WHERE state = 'scheduled'")
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     return path
