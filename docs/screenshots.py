@@ -5,6 +5,7 @@ Usage: make run (in another shell), then
 It also prints any request that left 127.0.0.1 (there should be none).
 """
 
+import re
 import sys
 from pathlib import Path
 
@@ -47,6 +48,14 @@ def main(base: str, password: str) -> None:
         pg.get_by_text("待办线索").first.wait_for(timeout=30000)
         pg.wait_for_timeout(1500)
         pg.screenshot(path=OUT / "triage.png")
+        pg.goto(base + "/mediation")
+        pg.get_by_text("调解案件").first.wait_for(timeout=30000)
+        pg.wait_for_timeout(1500)
+        pg.get_by_role("combobox", name="打开案件").click()
+        pg.get_by_role("option", name=re.compile("龚某与唐某")).click()
+        pg.get_by_role("heading", name=re.compile("龚某与唐某")).wait_for(timeout=30000)
+        pg.wait_for_timeout(2000)
+        pg.screenshot(path=OUT / "mediation.png", full_page=True)
         pg.goto(base + "/map")
         pg.wait_for_selector("canvas", timeout=30000)
         pg.wait_for_timeout(5000)
