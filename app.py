@@ -86,8 +86,12 @@ else:
     nav = {}
     for section, fn, key, icon, url, roles in STAFF_PAGES:
         if roles is None or user.role in roles:
-            nav.setdefault(ctx.t(section), []).append(
-                st.Page(fn, title=ctx.t(key), icon=icon, url_path=url, default=not nav))
+            nav.setdefault(ctx.t(section), []).append(st.Page(fn, title=ctx.t(key), icon=icon, url_path=url))
+    # The app root shows the first page through a hidden default page: Streamlit serves its
+    # default page at "/" only, so the workbench keeps its own /home (a bookmark, a typed url).
+    _section, fn, key, _icon, _url, _roles = STAFF_PAGES[0]
+    next(iter(nav.values())).append(st.Page(fn, title=ctx.t(key), url_path="start", default=True,
+                                            visibility="hidden"))
     nav[ctx.t("nav.section.public")] = public
 
 st.navigation(nav, expanded=True).run()  # every page in view: no "View more"

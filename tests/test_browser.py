@@ -351,6 +351,20 @@ def test_each_demo_role_logs_in_and_sees_its_pages(shared_server, new_context, u
     assert metric_value(page, "微信群") == f"{groups:,}"
 
 
+def test_a_bookmarked_home_url_opens_the_workbench_without_a_not_found_dialog(shared_server, new_context):
+    """/home is the workbench's own url (the app root serves it too): typed or bookmarked while
+    logged in, it opens the workbench, not Streamlit's "Page not found" over it."""
+    page = new_page(new_context())
+    login(page, shared_server, "clerk")
+    page.goto(shared_server.url("/home"))
+    expect(workbench_title(page)).to_be_visible(timeout=TIMEOUT_MS)
+    wait_settled(page)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_text("远程视频调解", exact=True)).to_be_visible()
+    expect(nav.get_by_text("View", exact=False)).to_have_count(0)  # every page in view, no "View more"
+
+
 def test_logged_out_visitor_sees_public_pages_and_login(shared_server, new_context):
     page = new_page(new_context())
     page.goto(shared_server.url("/"))
