@@ -348,8 +348,9 @@ class _District:
         self.sla = np.array([[rules.get((k, p), 24 * 60) for p in tips.PRIORITIES] for k in tips.KINDS])
         open_states = {slug for slug, t in db.execute("SELECT slug, type FROM tip_states") if t == "open"}
         self.open_of = {s: int(s in open_states) for s in STATES}
-        pushes = sorted((_epoch(at), pid, sid) for pid, sid, at in db.execute(
-            "SELECT id, station_id, sent_at FROM pushes WHERE state IN ('sending', 'sent') AND sent_at IS NOT NULL"))
+        pushes = sorted((_epoch(at), pid, sid, category == "appeal") for pid, sid, at, category in db.execute(
+            "SELECT id, station_id, sent_at, category FROM pushes WHERE state IN ('sending', 'sent')"
+            " AND sent_at IS NOT NULL"))
         self.pushes, self.push_times = pushes, np.asarray([p[0] for p in pushes], dtype=np.int64)
         self.experts = [(eid, json.dumps({"expert_id": eid, "name": name, "field": field, "organization": org},
                                          ensure_ascii=False), EXPERT_ANSWERS[field])
@@ -492,9 +493,10 @@ def _chunk(d: _District, np_rng: np.random.Generator, times: np.ndarray, first_i
             assignee = pool[pa % len(pool)] if pool else None
         push_id = None
         if is_linked and phi > plo and channel_s in ("qr", "group"):
-            # A response to a push sent in the three days before, to its station or district-wide.
-            for _, pid, push_station in reversed(pushes[max(plo, phi - 20):phi]):
-                if push_station is None or push_station == sid:
+            # A response to a push sent in the three days before, to its station or district-wide; an
+            # appeal for information is answered by leads only (not by a request about a street lamp).
+            for _, pid, push_station, is_appeal in reversed(pushes[max(plo, phi - 20):phi]):
+                if (push_station is None or push_station == sid) and (kind_s == "lead" or not is_appeal):
                     push_id = pid
                     break
         rows.append((

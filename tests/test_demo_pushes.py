@@ -308,6 +308,9 @@ def test_the_seeded_demo_has_pushes_that_its_tips_answer(tmp_path):
     district = auth.load_user(db, "district")
     # The demo year of tips (written after the pushes) answers some of them, as residents would …
     assert db.execute("SELECT COUNT(*) FROM tips WHERE push_id IS NOT NULL AND kind != 'lead'").fetchone()[0] > 100
+    # … but an appeal for information is answered by leads only.
+    assert db.execute("SELECT COUNT(*) FROM tips t JOIN pushes p ON p.id = t.push_id"
+                      " WHERE p.category = 'appeal' AND t.kind != 'lead'").fetchone()[0] == 0
     # … and every appeal still shows its first lead within the hour on the push log.
     for p in _pushes(db, "category = 'appeal' AND state = 'sent'"):
         assert push_response.response(db, district, p["id"])["first_lead_minutes"] <= 60
