@@ -35,6 +35,7 @@ SEED = 2026
 PUSHES_PER_YEAR = 2_100  # each station ~2 a week, the district center ~1 a day
 INTAKE_PROCESSES = 8
 INTAKE_TIPS = 4_000
+INTAKE_ROUNDS = 3  # paired rounds; the median ratio is reported (see _intake)
 SAMPLES = 20
 PUSH_CATEGORIES = ("news", "prevention_tip", "anti_fraud", "police_bulletin", "civic_culture", "qa", "legal_education",
                    "health_tip", "appeal")
@@ -261,39 +262,55 @@ def _concurrent(target, path: Path, per_worker: list) -> dict:
             "error": next((r["error"] for r in out if r["error"]), "")}
 
 
-def _intake(env: Env) -> list[Figure]:
+def _intake_round(env: Env, n: int) -> dict:
+    """One paired measurement on fresh copies: create_tip, then the raw and same-rows baselines."""
     per = INTAKE_TIPS // INTAKE_PROCESSES
-    path = _copy(env.db_1x, env.tmp / "tips_intake.db")
+    path = _copy(env.db_1x, env.tmp / f"tips_intake_{n}.db")
     db = connect(path)
     before = db.execute("SELECT COUNT(*) FROM tips").fetchone()[0]
     db.close()
     api = _concurrent(_intake_worker, path, [per] * INTAKE_PROCESSES)
     db = connect(path)
-    stored = db.execute("SELECT COUNT(*) FROM tips").fetchone()[0] - before
+    api["stored"] = db.execute("SELECT COUNT(*) FROM tips").fetchone()[0] - before
     db.close()
-
-    raw_path = _copy(env.db_1x, env.tmp / "tips_raw.db")
+    raw_path = _copy(env.db_1x, env.tmp / f"tips_raw_{n}.db")
     db = connect(raw_path)
     rows = [_raw_rows(db, k, per) for k in range(INTAKE_PROCESSES)]
     db.close()
     raw = _concurrent(_raw_worker, raw_path, rows)
-    same = _concurrent(_same_rows_worker, _copy(env.db_1x, env.tmp / "tips_same_rows.db"), rows)
+    same = _concurrent(_same_rows_worker, _copy(env.db_1x, env.tmp / f"tips_same_rows_{n}.db"), rows)
+    return {"api": api, "api_rate": INTAKE_TIPS / api["wall"], "raw": raw, "raw_rate": raw["ok"] / raw["wall"],
+            "same_rate": same["ok"] / same["wall"]}
 
-    api_rate, raw_rate, same_rate = INTAKE_TIPS / api["wall"], raw["ok"] / raw["wall"], same["ok"] / same["wall"]
-    ratio = api_rate / raw_rate
-    problems = f"; other errors: {api['other']} ({api['error']})" if api["other"] else ""
+
+def _intake(env: Env) -> list[Figure]:
+    """The intake figures over INTAKE_ROUNDS paired rounds: on a 2-core machine the raw baseline
+    alone swings by ±25% from run to run, so the ratio reported is the median of the rounds'
+    ratios (each round measures create_tip and the baselines back to back), all rounds in the note."""
+    per = INTAKE_TIPS // INTAKE_PROCESSES
+    rounds = [_intake_round(env, n) for n in range(INTAKE_ROUNDS)]
+    ratios = sorted(r["api_rate"] / r["raw_rate"] for r in rounds)
+    same_ratios = sorted(r["api_rate"] / r["same_rate"] for r in rounds)
+    ratio, same_ratio = ratios[len(ratios) // 2], same_ratios[len(same_ratios) // 2]
+    lost = max(INTAKE_TIPS - r["api"]["stored"] for r in rounds)
+    locked = sum(r["api"]["locked"] for r in rounds)
+    other = [r["api"] for r in rounds if r["api"]["other"]]
+    problems = f"; other errors: {sum(a['other'] for a in other)} ({other[0]['error']})" if other else ""
+    detail = "; ".join(f"{r['api_rate']:,.0f} vs {r['raw_rate']:,.0f}" for r in rounds)
     return [
-        Figure("intake_lost", INTAKE_TIPS - stored, "", 0.0,
-               f"{stored:,} of {INTAKE_TIPS:,} tips stored, {INTAKE_PROCESSES} processes × {per}{problems}"),
-        Figure("intake_locked_errors", api["locked"], "", 0.0, "'database is locked' raised to a sender"),
+        Figure("intake_lost", lost, "", 0.0,
+               f"most lost in a round: {INTAKE_ROUNDS} rounds of {INTAKE_TIPS:,} tips, {INTAKE_PROCESSES} processes"
+               f" × {per}{problems}"),
+        Figure("intake_locked_errors", locked, "", 0.0, "'database is locked' raised to a sender, all rounds"),
         Figure("intake_throughput_ratio", round(ratio, 2), "", None,
-               f"create_tip {api_rate:,.0f} tips/s vs raw INSERT+COMMIT {raw_rate:,.0f} rows/s, both 8 processes,"
-               f" WAL + synchronous=NORMAL; raw: {raw['locked']} locked"),
-        Figure("intake_throughput_ratio_same_rows", round(api_rate / same_rate, 2), "", None,
-               f"create_tip vs the same 2 rows (tip, audit) per BEGIN IMMEDIATE…COMMIT, no validation or"
-               f" routing: {same_rate:,.0f} tips/s"),
+               f"median of {INTAKE_ROUNDS} rounds (create_tip tips/s vs raw INSERT+COMMIT rows/s, 8 processes,"
+               f" WAL + synchronous=NORMAL): {detail}; ratios {', '.join(f'{x:.2f}' for x in ratios)}"),
+        Figure("intake_throughput_ratio_same_rows", round(same_ratio, 2), "", None,
+               "median; create_tip vs the same 2 rows (tip, audit) per BEGIN IMMEDIATE…COMMIT, no validation or"
+               f" routing: {', '.join(format(r['same_rate'], ',.0f') for r in rounds)} tips/s"),
         Figure("intake_throughput_shortfall", round(max(0.0, 0.5 - ratio), 2), "", 0.0,
-               "max(0, 0.5 − ratio): the design asks ≥ 50% of raw throughput (Figure targets are upper bounds)"),
+               "max(0, 0.5 − median ratio): the design asks ≥ 50% of raw throughput (Figure targets are upper"
+               " bounds)"),
     ]
 
 
