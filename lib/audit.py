@@ -26,11 +26,12 @@ def record(
     entity_id,
     *,
     before: dict | None = None,
-    after: dict | None = None,
+    after: dict | str | None = None,
     at: str | None = None,
 ) -> None:
     """Append one audit row. ``user`` is ``None`` for the command line and the public;
-    ``at`` defaults to now (a caller that already has the change's time passes it)."""
+    ``at`` defaults to now (a caller that already has the change's time passes it); ``after``
+    may come as JSON text already (intake serializes it before taking the write lock)."""
     if not db.conn.in_transaction:
         # An audit row outside the change's transaction could survive a rolled-back change.
         raise RuntimeError("audit.record must run inside the write transaction")
@@ -45,7 +46,7 @@ def record(
             entity,
             None if entity_id is None else str(entity_id),
             json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
-            json.dumps(after, ensure_ascii=False, default=str) if after is not None else None,
+            after if isinstance(after, str) or after is None else json.dumps(after, ensure_ascii=False, default=str),
         ],
     )
 

@@ -301,7 +301,8 @@ def create_tip(db: sqlite_utils.Database, tip: TipInput, *, user: User | None = 
            "updated_at": now, "due_at": due_at(db, values["kind"], priority, moment),
            "created_by": user.id if user else None, "tracking_code": new_tracking_code()}
     sql = _insert_sql(tuple(row))
-    created = {"kind": row["kind"], "station_id": station_id, "channel": row["channel"]}
+    created = json.dumps({"kind": row["kind"], "station_id": station_id, "channel": row["channel"]},
+                         ensure_ascii=False)
     # Everything is prepared before the write lock is taken; inside it only the rows are
     # written. The tip's "created" history line is read from the tip row itself (see
     # events()), so intake writes two rows: the tip and its audit row.
