@@ -410,6 +410,20 @@ def build(seed: int = DEFAULT_SEED, scale: float = 1.0, now: str | None = None) 
     return rows
 
 
+def staff_by_station(db: sqlite_utils.Database) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """Active station staff by station id (an outpost's staff count for its station), for the demo
+    generators: ``(logins, officers)`` — the users who can log in, and the officers who own groups
+    but have no password."""
+    logins: dict[int, list[int]] = {}
+    officers: dict[int, list[int]] = {}
+    for uid, station_id, has_password in db.execute(
+            "SELECT u.id, COALESCE(un.station_id, un.id), u.password_hash IS NOT NULL FROM users u"
+            " JOIN units un ON un.id = u.unit_id WHERE u.is_active = 1 AND un.kind != 'district_center'"
+            " ORDER BY u.id"):
+        (logins if has_password else officers).setdefault(station_id, []).append(uid)
+    return logins, officers
+
+
 def is_seeded(db: sqlite_utils.Database) -> bool:
     """True when the database already holds units (demo or real)."""
     return db.execute("SELECT 1 FROM units LIMIT 1").fetchone() is not None

@@ -116,13 +116,7 @@ class _District:
                                                                 " ORDER BY id")}
         residents = dict(db.execute("SELECT station_id, SUM(population) FROM grids GROUP BY station_id"))
         self.weights = {sid: max(1, residents.get(sid) or 0) for sid in self.stations}
-        self.officers: dict[int, list[int]] = {}
-        self.logins: dict[int, list[int]] = {}
-        for uid, station_id, has_password in db.execute(
-                "SELECT u.id, COALESCE(un.station_id, un.id), u.password_hash IS NOT NULL FROM users u"
-                " JOIN units un ON un.id = u.unit_id WHERE u.is_active = 1 AND un.kind != 'district_center'"
-                " ORDER BY u.id"):
-            (self.logins if has_password else self.officers).setdefault(station_id, []).append(uid)
+        self.logins, self.officers = demo.staff_by_station(db)
         like = " OR ".join("description LIKE ?" for _ in TIP_KEYWORDS)
         self.tips = list(db.execute(
             "SELECT id, station_id, description, created_at, is_anonymous, contact_name, contact_phone, created_by"

@@ -336,13 +336,7 @@ class _District:
         self.grid_cum = np.cumsum(np.asarray(population, dtype=float))
         self.grid_lat, self.grid_lon = np.asarray(lat), np.asarray(lon)
         self.grid_hlat, self.grid_hlon = np.asarray(hlat), np.asarray(hlon)
-        self.officers: dict[int, list[int]] = {}
-        self.logins: dict[int, list[int]] = {}
-        for uid, station_id, has_password in db.execute(
-                "SELECT u.id, COALESCE(un.station_id, un.id), u.password_hash IS NOT NULL FROM users u"
-                " JOIN units un ON un.id = u.unit_id WHERE u.is_active = 1 AND un.kind != 'district_center'"
-                " ORDER BY u.id"):
-            (self.logins if has_password else self.officers).setdefault(station_id, []).append(uid)
+        self.logins, self.officers = demo.staff_by_station(db)
         rules = {(k, p): m for k, p, m in db.execute("SELECT kind, priority, first_response_minutes FROM sla_rules")}
         # The same rule as lib.tips.due_at: a missing (kind, priority) gets 24 hours.
         self.sla = np.array([[rules.get((k, p), 24 * 60) for p in tips.PRIORITIES] for k in tips.KINDS])
