@@ -149,6 +149,21 @@ def _is_locked(exc: BaseException) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
+def _timed_writes(items: list, write, errors: type[BaseException]) -> dict:
+    """Run ``write`` on each item, counting successes and refusals (not raised: the figure is how
+    many got through); the start and end times for the wall clock across processes."""
+    started, ok, locked, other, first_error = time.time(), 0, 0, 0, ""
+    for item in items:
+        try:
+            write(item)
+            ok += 1
+        except errors as exc:
+            locked += _is_locked(exc)
+            other += not _is_locked(exc)
+            first_error = first_error or repr(exc)
+    return {"ok": ok, "locked": locked, "other": other, "error": first_error, "start": started, "end": time.time()}
+
+
 def _intake_worker(path: str, worker: int, count: int, barrier) -> dict:
     """Submit ``count`` public tips through create_tip, as the public form does."""
     db = connect(path)
@@ -162,16 +177,7 @@ def _intake_worker(path: str, worker: int, count: int, barrier) -> dict:
         where = {"grid_id": grid_id} if rng.random() < 0.5 else {"lat": lat + 0.0003, "lon": lon - 0.0003}
         inputs.append(tips.TipInput(kind=kind, description=INTAKE_TEXTS[kind], consent=True, channel="qr", **where))
     barrier.wait()
-    started, ok, locked, other, first_error = time.time(), 0, 0, 0, ""
-    for tip in inputs:
-        try:
-            tips.create_tip(db, tip)
-            ok += 1
-        except Exception as exc:  # counted, not raised: the figure is how many got through
-            locked += _is_locked(exc)
-            other += not _is_locked(exc)
-            first_error = first_error or repr(exc)
-    return {"ok": ok, "locked": locked, "other": other, "error": first_error, "start": started, "end": time.time()}
+    return _timed_writes(inputs, lambda tip: tips.create_tip(db, tip), Exception)
 
 
 def _raw_connection(path: str) -> tuple[sqlite3.Connection, str]:
@@ -187,16 +193,7 @@ def _raw_worker(path: str, worker: int, rows: list[tuple], barrier) -> dict:
     """The baseline: one INSERT per transaction (autocommit), same pragmas as lib.db.connect."""
     conn, sql = _raw_connection(path)
     barrier.wait()
-    started, ok, locked, other, first_error = time.time(), 0, 0, 0, ""
-    for row in rows:
-        try:
-            conn.execute(sql, row)
-            ok += 1
-        except sqlite3.Error as exc:
-            locked += _is_locked(exc)
-            other += not _is_locked(exc)
-            first_error = first_error or repr(exc)
-    return {"ok": ok, "locked": locked, "other": other, "error": first_error, "start": started, "end": time.time()}
+    return _timed_writes(rows, lambda row: conn.execute(sql, row), sqlite3.Error)
 
 
 _RAW_COLUMNS = ("tracking_code", "kind", "priority", "priority_rank", "state", "is_open", "channel", "description",
@@ -207,23 +204,21 @@ def _same_rows_worker(path: str, worker: int, rows: list[tuple], barrier) -> dic
     """A second baseline: what create_tip writes (the tip and its audit row) in one
     BEGIN IMMEDIATE … COMMIT per tip, with no validation or routing — the floor of the write itself."""
     conn, sql = _raw_connection(path)
-    barrier.wait()
-    started, ok, locked, other, first_error = time.time(), 0, 0, 0, ""
-    for row in rows:
+
+    def write(row: tuple) -> None:
         try:
             conn.execute("BEGIN IMMEDIATE")
             tip_id = conn.execute(sql, row).lastrowid
             conn.execute("INSERT INTO audit_log (at, action, entity, entity_id, after) VALUES (?, 'create', 'tips', ?,"
                          " ?)", [row[11], str(tip_id), '{"kind": "request"}'])
             conn.execute("COMMIT")
-            ok += 1
-        except sqlite3.Error as exc:
+        except sqlite3.Error:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            locked += _is_locked(exc)
-            other += not _is_locked(exc)
-            first_error = first_error or repr(exc)
-    return {"ok": ok, "locked": locked, "other": other, "error": first_error, "start": started, "end": time.time()}
+            raise
+
+    barrier.wait()
+    return _timed_writes(rows, write, sqlite3.Error)
 
 
 def _raw_rows(db, worker: int, count: int) -> list[tuple]:
