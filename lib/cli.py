@@ -7,6 +7,7 @@ Examples::
     python -m lib.cli reset-password --username zhangsan
     python -m lib.cli ensure-demo          # seeds the demo district into an empty database
     python -m lib.cli list-units --kind station
+    python -m lib.cli backup --to /backups/portal-2026-11-28.db   # while the portal runs
 
 Passwords are stripped of surrounding spaces and usernames lower-cased, as the login
 library compares them.
@@ -20,7 +21,7 @@ import os
 import sys
 
 from lib import auth, demo, i18n, units
-from lib.db import connect, db_path, query_one
+from lib.db import backup, connect, db_path, query_one
 from lib.errors import PortalError
 
 DEMO_DEFAULT_PASSWORD = "demo-2026"  # demo mode only; override with PORTAL_DEMO_PASSWORD
@@ -104,6 +105,11 @@ def cmd_list_units(args) -> None:
         print(f"{row['code']:<10} {row['kind']:<16} {row['name']}")
 
 
+def cmd_backup(args) -> None:
+    pages = backup(connect(), args.to)
+    print(f"backup: {args.to} ({pages} pages)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib.cli", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -140,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("list-units")
     p.add_argument("--kind", choices=["district_center", "station", "outpost"])
     p.set_defaults(fn=cmd_list_units)
+
+    p = sub.add_parser("backup", help="copy the database, recent commits included, while the portal runs")
+    p.add_argument("--to", required=True, help="a new file (an existing one is not overwritten)")
+    p.set_defaults(fn=cmd_backup)
 
     args = parser.parse_args(argv)
     try:

@@ -33,6 +33,7 @@ MAX_PHOTOS = 5
 TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over the phone
 TRACKING_LENGTH = 10  # 31^10 ≈ 8·10^14: not guessable, short enough to type
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+_PHONE_PUNCTUATION = re.compile(r"[\s()（）]")
 
 # (action, from states, to state, what it needs)
 TRANSITIONS = {
@@ -245,7 +246,7 @@ def validate(db: sqlite_utils.Database, tip: TipInput) -> dict:
         except ValueError:
             errors.add("happened_at", "tips.error.happened_at")
     out["is_anonymous"] = int(bool(tip.is_anonymous))
-    name, phone = clean_text(tip.contact_name, NAME_MAX), re.sub(r"[\s()（）]", "", str(tip.contact_phone or ""))
+    name, phone = clean_text(tip.contact_name, NAME_MAX), _PHONE_PUNCTUATION.sub("", str(tip.contact_phone or ""))
     if not tip.is_anonymous:
         if not phone:
             errors.add("contact_phone", "tips.error.phone_missing")

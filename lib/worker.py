@@ -5,7 +5,9 @@
     python -m lib.worker [--once] [--interval 2] [--concurrency 4]
 
 It uses the database of ``PORTAL_DB`` (else ``data/portal.db``), logs to stdout, and on SIGTERM or
-SIGINT finishes the messages in hand, hands the rest back to the queue and exits.
+SIGINT finishes the messages in hand, hands the rest back to the queue and exits. After every pass
+it checkpoints the database's write-ahead log (:func:`lib.db.checkpoint`), so the portal's requests
+do not have to.
 
 How a delivery travels (table ``deliveries``, channel ``wecom_webhook``):
 
@@ -57,7 +59,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from lib import audit, pushes, wecom
-from lib.db import connect, db_path, write_transaction
+from lib.db import checkpoint, connect, db_path, write_transaction
 
 log = logging.getLogger("portal.worker")
 
@@ -70,6 +72,7 @@ BATCH = 50
 CONCURRENCY = 4
 TIMEOUT_S = 10.0
 LEASE_MARGIN_S = 30.0
+INTERVAL_S = 2.0  # between passes; each pass ends with a WAL checkpoint (lib.db.checkpoint)
 
 Sender = Callable[..., wecom.SendResult]
 
@@ -384,7 +387,8 @@ def pending(db: sqlite_utils.Database) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib.worker", description=__doc__.split("\n\n")[0])
     parser.add_argument("--once", action="store_true", help="one pass, then exit")
-    parser.add_argument("--interval", type=float, default=2.0, help="seconds between passes (default 2)")
+    parser.add_argument("--interval", type=float, default=INTERVAL_S,
+                        help=f"seconds between passes (default {INTERVAL_S:g})")
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY, help="robot calls in parallel")
     args = parser.parse_args(argv)
     logging.basicConfig(stream=sys.stdout, level=logging.INFO,
@@ -405,6 +409,9 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 counts = run_once(db, limiter=limiter, stop=stop, concurrency=args.concurrency,
                                   parts_cache=parts_cache)
+                # The portal's own connections leave the write-ahead log to this process (see
+                # lib.db.WAL_AUTOCHECKPOINT_PAGES): senders never wait for a checkpoint.
+                checkpoint(db)
             except Exception:
                 # A busy or failing database must not end the worker beside a running portal:
                 # claimed rows keep their lease and are taken up again when it expires.

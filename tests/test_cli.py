@@ -59,3 +59,21 @@ def test_ensure_demo_leaves_a_real_database_alone(db_env, capsys):
     cli.main(["ensure-demo"])
     assert "real data" in capsys.readouterr().out
     assert connect(db_env)["grids"].count == 0
+
+
+def test_backup_copies_recent_commits_and_never_overwrites(db_env, tmp_path, capsys):
+    assert cli.main(["init"]) == 0
+    db = connect(db_env)  # stays open, so its commits are still in the write-ahead log
+    db.execute("INSERT INTO app_meta (key, value) VALUES ('backup-test', 'kept')")
+    target = tmp_path / "backup.db"
+    assert cli.main(["backup", "--to", str(target)]) == 0
+    assert "backup:" in capsys.readouterr().out
+    copy = connect(target, migrate=False)
+    assert copy.execute("SELECT value FROM app_meta WHERE key = 'backup-test'").fetchone()[0] == "kept"
+    copy.close()
+
+    target_size = target.stat().st_size
+    assert cli.main(["backup", "--to", str(target)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert target.stat().st_size == target_size
+    db.close()

@@ -2,18 +2,63 @@
 
 import multiprocessing
 import os
+import sqlite3
 import stat
 
 import pytest
 
 from lib import migrations
-from lib.db import DatabaseError, connect, write_transaction
+from lib.db import WAL_AUTOCHECKPOINT_PAGES, DatabaseError, checkpoint, connect, write_transaction
 
 
 def test_connection_uses_wal_foreign_keys_and_busy_timeout(fresh_db):
     assert fresh_db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert fresh_db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert fresh_db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    # Checkpoints are the worker's job; a connection only does one past the safety net.
+    assert fresh_db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_AUTOCHECKPOINT_PAGES
+
+
+def _file_only_count(path) -> int:
+    """Rows of app_meta in the database file itself, ignoring the write-ahead log."""
+    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM app_meta").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _add_meta(db, keys) -> None:
+    with write_transaction(db):
+        for key in keys:
+            db.execute("INSERT INTO app_meta (key, value) VALUES (?, 'x')", [key])
+
+
+def test_checkpoint_moves_committed_pages_into_the_file_and_spares_open_readers(tmp_path):
+    path = tmp_path / "wal.db"
+    db = connect(path)
+    checkpoint(db)
+    in_file = _file_only_count(path)
+    _add_meta(db, [f"k{n}" for n in range(20)])
+    assert _file_only_count(path) == in_file  # committed, but only in the log so far
+
+    done = checkpoint(db)
+    assert done["busy"] == 0 and done["log_pages"] > 0 and done["checkpointed_pages"] == done["log_pages"]
+    assert _file_only_count(path) == in_file + 20
+
+    # A reader in the middle of a transaction keeps the pages it may still need.
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT COUNT(*) FROM app_meta").fetchone()
+    _add_meta(db, [f"later{n}" for n in range(20)])
+    held = checkpoint(db)
+    assert held["checkpointed_pages"] < held["log_pages"]
+    assert _file_only_count(path) == in_file + 20
+    reader.execute("COMMIT")
+    reader.close()
+    checkpoint(db)
+    assert _file_only_count(path) == in_file + 40
+    db.close()
 
 
 def test_migrations_create_the_foundation_tables_once(fresh_db):

@@ -8,6 +8,7 @@ import json
 import math
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -386,6 +387,28 @@ def test_worker_once_as_a_process(demo_path, users):
         assert all([m["msgtype"] for m in fake.messages(k)] == kinds for k in keys.values())
     db = connect(demo_path)
     assert push_state(db, push["id"]) == "sent"
+    db.close()
+
+
+def test_worker_checkpoints_the_write_ahead_log_after_its_pass(demo_path):
+    """What the portal commits reaches the database file itself once the worker has passed
+    (the portal's own connections leave checkpoints to it)."""
+    def in_file() -> int:  # the database file alone, without the write-ahead log
+        conn = sqlite3.connect(f"file:{demo_path}?immutable=1", uri=True)
+        try:
+            return conn.execute("SELECT COUNT(*) FROM app_meta WHERE key LIKE 'test-%'").fetchone()[0]
+        finally:
+            conn.close()
+
+    db = connect(demo_path)  # stays open: the worker closing its connection must not be the last
+    with write_transaction(db):
+        for n in range(30):
+            db.execute("INSERT INTO app_meta (key, value) VALUES (?, 'x')", [f"test-{n}"])
+    assert in_file() == 0
+    done = subprocess.run([sys.executable, "-m", "lib.worker", "--once"], cwd=ROOT, env=_env(demo_path),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert in_file() == 30
     db.close()
 
 
