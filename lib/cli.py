@@ -7,6 +7,7 @@ Examples::
     python -m lib.cli reset-password --username zhangsan
     python -m lib.cli ensure-demo          # seeds the demo district into an empty database
     python -m lib.cli list-units --kind station
+    python -m lib.cli erase-expired        # tips past PORTAL_TIP_RETENTION_YEARS (the worker does it hourly)
     python -m lib.cli backup --to /backups/portal-2026-11-28.db   # while the portal runs
 
 Passwords are stripped of surrounding spaces and usernames lower-cased, as the login
@@ -20,7 +21,7 @@ import getpass
 import os
 import sys
 
-from lib import auth, demo, i18n, units
+from lib import auth, demo, i18n, retention, units
 from lib.db import backup, connect, db_path, query_one
 from lib.errors import PortalError
 
@@ -48,6 +49,7 @@ def _print_demo_logins(password: str) -> None:
 
 
 def cmd_init(args) -> None:
+    retention.retention_years()  # a bad setting stops `make serve` here, not on the public form
     connect()
     print(f"Database ready: {db_path()}")
 
@@ -61,6 +63,7 @@ def cmd_seed_demo(args) -> None:
 
 
 def cmd_ensure_demo(args) -> None:
+    retention.retention_years()  # as in cmd_init: checked before the portal starts
     db = connect()
     password = demo_password()
     if not demo.is_seeded(db):
@@ -105,6 +108,12 @@ def cmd_list_units(args) -> None:
         print(f"{row['code']:<10} {row['kind']:<16} {row['name']}")
 
 
+def cmd_erase_expired(args) -> None:
+    done = retention.erase_expired_tips(connect())
+    print(f"erase-expired: {done['tips']} tips closed over {retention.retention_years()} years ago erased,"
+          f" {done['files']} photos deleted")
+
+
 def cmd_backup(args) -> None:
     pages = backup(connect(), args.to)
     print(f"backup: {args.to} ({pages} pages)")
@@ -146,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("list-units")
     p.add_argument("--kind", choices=["district_center", "station", "outpost"])
     p.set_defaults(fn=cmd_list_units)
+
+    sub.add_parser("erase-expired", help="erase what senders gave of tips closed longer ago than the retention"
+                   " period (the worker does it hourly)").set_defaults(fn=cmd_erase_expired)
 
     p = sub.add_parser("backup", help="copy the database, recent commits included, while the portal runs")
     p.add_argument("--to", required=True, help="a new file (an existing one is not overwritten)")

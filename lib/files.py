@@ -95,6 +95,29 @@ def store_clean_image(db: sqlite_utils.Database, user_id: int | None, cleaned: t
     ).lastrowid
 
 
+def delete_unused(db: sqlite_utils.Database, file_ids: list[int]) -> list[str]:
+    """Delete the rows of those files no tip photo and no push uses any more (an image is stored
+    once, by content, whoever sent it); return their paths for :func:`remove_stored`, to be called
+    after the transaction commits. Call inside the write transaction that dropped the uses."""
+    paths = []
+    for file_id in file_ids:
+        used = db.execute(
+            "SELECT EXISTS (SELECT 1 FROM tip_photos WHERE file_id = :id)"
+            " OR EXISTS (SELECT 1 FROM pushes, json_each(pushes.photo_file_ids) WHERE json_each.value = :id)",
+            {"id": file_id}).fetchone()[0]
+        row = None if used else query_one(db, "SELECT path FROM files WHERE id = ?", [file_id])
+        if row:
+            db.execute("DELETE FROM files WHERE id = ?", [file_id])
+            paths.append(row["path"])
+    return paths
+
+
+def remove_stored(paths: list[str]) -> None:
+    """Remove stored files from disk (already gone: fine)."""
+    for path in paths:
+        (uploads_dir() / path).unlink(missing_ok=True)
+
+
 def read_file(db: sqlite_utils.Database, file_id: int) -> tuple[bytes, str]:
     """(bytes, mime) of a stored file. Callers check that the user may see what uses it."""
     row = query_one(db, "SELECT path, mime FROM files WHERE id = ?", [file_id])

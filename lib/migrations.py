@@ -530,6 +530,17 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX idx_audit_user ON audit_log(user_id, at) WHERE user_id IS NOT NULL;
         """,
     ),
+    (
+        10,
+        "tip_retention",
+        # What a sender gave is erased some years after the tip is closed (lib/retention.py); the
+        # tip row stays, marked. The partial index holds closed tips not yet erased only: a new
+        # tip (closed_at NULL) writes no entry, so intake pays nothing for it.
+        """
+        ALTER TABLE tips ADD COLUMN erased_at TEXT;
+        CREATE INDEX idx_tips_to_erase ON tips(closed_at) WHERE closed_at IS NOT NULL AND erased_at IS NULL;
+        """,
+    ),
 ]
 """(version, name, SQL text or a function of the database run inside the transaction).
 

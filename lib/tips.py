@@ -344,7 +344,7 @@ def record_event(db, tip_id: int, user: User | None, kind: str, *, text: str | N
 
 _PUBLIC_COLUMNS = ("id, tracking_code, kind, priority, state, is_open, channel, description, location_text, grid_id,"
                    " lat, lon, happened_at, station_id, assignee_user_id, push_id, is_anonymous, rating,"
-                   " duplicate_of, created_at, updated_at, due_at, first_response_at, closed_at, version")
+                   " duplicate_of, created_at, updated_at, due_at, first_response_at, closed_at, erased_at, version")
 
 
 def get_tip(db: sqlite_utils.Database, user: User, tip_id: int) -> dict:

@@ -7,7 +7,8 @@
 It uses the database of ``PORTAL_DB`` (else ``data/portal.db``), logs to stdout, and on SIGTERM or
 SIGINT finishes the messages in hand, hands the rest back to the queue and exits. After every pass
 it checkpoints the database's write-ahead log (:func:`lib.db.checkpoint`), so the portal's requests
-do not have to.
+do not have to; once an hour it erases what senders gave of tips past their retention period
+(:mod:`lib.retention`).
 
 How a delivery travels (table ``deliveries``, channel ``wecom_webhook``):
 
@@ -58,7 +59,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from lib import audit, pushes, wecom
+from lib import audit, pushes, retention, wecom
 from lib.db import checkpoint, connect, db_path, write_transaction
 
 log = logging.getLogger("portal.worker")
@@ -73,6 +74,7 @@ CONCURRENCY = 4
 TIMEOUT_S = 10.0
 LEASE_MARGIN_S = 30.0
 INTERVAL_S = 2.0  # between passes; each pass ends with a WAL checkpoint (lib.db.checkpoint)
+ERASE_EVERY_S = 3600.0  # tips past their retention period (lib.retention) are erased hourly
 
 Sender = Callable[..., wecom.SendResult]
 
@@ -404,11 +406,17 @@ def main(argv: list[str] | None = None) -> int:
     db = connect(db_path())
     log.info("worker started on %s (pid %s)", db_path(), os.getpid())
     limiter, parts_cache = wecom.RateLimiter(), {}
+    next_erase = 0.0
     try:
         while True:
             try:
                 counts = run_once(db, limiter=limiter, stop=stop, concurrency=args.concurrency,
                                   parts_cache=parts_cache)
+                if time.time() >= next_erase:
+                    next_erase = time.time() + ERASE_EVERY_S
+                    erased = retention.erase_expired_tips(db)
+                    if erased["tips"]:
+                        log.info("retention: erased %s tips, deleted %s photos", erased["tips"], erased["files"])
                 # The portal's own connections leave the write-ahead log to this process (see
                 # lib.db.WAL_AUTOCHECKPOINT_PAGES): senders never wait for a checkpoint.
                 checkpoint(db)

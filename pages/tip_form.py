@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import files, i18n, intake_guard, public_grids, tips, ui
+from lib import files, i18n, intake_guard, public_grids, retention, tips, ui
 from lib.errors import ValidationError
 from pages import tip_tracker
 
@@ -198,7 +198,7 @@ def render() -> None:
             st.text_input(ctx.t(question.question, **question.params), key="tip_challenge_answer", max_chars=4)
             _field_error(errors, "challenge")
         st.checkbox(ctx.t("tip.consent_label"), key="tip_consent")
-        st.caption(ctx.t("tip.consent_text"))
+        st.caption(ctx.t("tip.consent_text", years=retention.retention_years()))
         _field_error(errors, "consent")
         st.form_submit_button(ctx.t("tip.submit"), key="tip_submit", type="primary", width="stretch",
                               on_click=_mark_pending)

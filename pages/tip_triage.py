@@ -26,6 +26,7 @@ from lib import (
     mediation,
     open311,
     reply_templates,
+    retention,
     taxonomy,
     tip_duplicates,
     tips,
@@ -131,7 +132,9 @@ def _display(ctx: ui.Context, tip: dict, now: str, stations: dict[int, str], nam
     return {
         "flag": "⚠" if overdue else "", "id": tip["id"], "sla": sla_text(tip, now, ctx.lang),
         "priority": t(f"tips.priority.{tip['priority']}"), "kind": tips.kinds_label(tip["kind"], ctx.lang),
-        "state": t(f"tips.state.{tip['state']}"), "description": tip["description"] if full else " ".join(tip["description"].split())[:60],
+        "state": t(f"tips.state.{tip['state']}"),
+        "description": (t("triage.erased_short") if tip["erased_at"] else
+                        tip["description"] if full else " ".join(tip["description"].split())[:60]),
         "place": tip["location_text"] or "",
         "station": stations.get(tip["station_id"], t("triage.unrouted")),
         "assignee": names.get(tip["assignee_user_id"], "") if tip["assignee_user_id"] else "",
@@ -286,7 +289,10 @@ def _facts(ctx: ui.Context, tip: dict, now: str, stations: dict[int, str]) -> No
     """What the tip says: description, place, time, photos (plain text only)."""
     t = ctx.t
     st.markdown("**" + t("triage.description") + "**")
-    st.text(tip["description"])
+    if tip["erased_at"]:
+        st.info(t("triage.erased", at=local_time(tip["erased_at"]), years=retention.retention_years()))
+    else:
+        st.text(tip["description"])
     facts = [(t("triage.place"), tip["location_text"] or t("triage.none")),
              (t("triage.coordinates"), f"{tip['lat']:.5f}, {tip['lon']:.5f}" if tip["lat"] is not None
               else t("triage.none")),

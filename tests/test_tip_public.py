@@ -144,6 +144,13 @@ def test_a_valid_anonymous_lead_gets_a_code_and_reaches_the_grids_station(app, d
     assert "请截图或抄下这个查询码" in texts(at)
 
 
+def test_the_consent_text_states_the_configured_retention_period(app, monkeypatch):
+    assert "办结后保存 3 年，到期删除您写的内容、地点、照片和联系方式" in texts(open_page(app))
+    monkeypatch.setenv("PORTAL_TIP_RETENTION_YEARS", "5")
+    assert "办结后保存 5 年" in texts(open_page(app))
+    assert "How long: 5 years after the case is closed" in texts(open_page(app, lang="en"))
+
+
 def test_a_tip_with_contact_keeps_name_and_phone(app, demo_path):
     db = connect(demo_path)
     at = submit(fill(open_page(app), place="三星镇汽车站", anonymous=False, name="王先生", phone="139 1234 5678"))

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import audit, auth, experts, reply_templates, tips
+from lib import audit, auth, experts, reply_templates, retention, tips
 from lib.db import connect, utcnow
 from lib.errors import NotFoundError, ScopeError, ValidationError
 from lib.tips import TipInput
@@ -413,3 +413,15 @@ def test_a_dispute_becomes_a_mediation_case_linked_both_ways(open_triage, demo_d
     assert f"本线索已转为调解案件 {case[1]}" in shown  # the tab names the case instead of the form
     assert f"转为调解案件 {case[1]}" in shown  # and the tip's history says so
     assert "triage.event" not in shown
+
+
+def test_an_erased_tip_says_so_instead_of_its_content(open_triage, demo_db, users):
+    tip_id = make(demo_db, users["clerk"].station_id, description="东门口那辆面包车今天又来了，车牌浙A12345。")
+    tip = tips.get_tip(demo_db, users["clerk"], tip_id)
+    tip = tips.move(demo_db, users["clerk"], tip_id, tip["version"], "reject", reason="非警务事项")
+    assert retention.erase_expired_tips(demo_db, now="2099-01-01T00:00:00Z")["tips"] == 1
+    at = open_triage("clerk")
+    at.number_input(key="triage_open_id").set_value(tip_id).run()
+    shown = texts(at)
+    assert "浙A12345" not in shown
+    assert "群众提供的内容（情况说明、地点、照片、联系方式）已于 2099-01-01 08:00 按保存期限（办结后 3 年）删除" in shown

@@ -269,6 +269,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据库文件已损坏或不是本系统的数据库（{path}）。请从备份恢复，或设置 PORTAL_DB 指向正确的文件。",
         "The database file is damaged or not a portal database ({path}). Restore a backup, or point PORTAL_DB at the right file.",
     ),
+    "error.retention_years": (
+        "PORTAL_TIP_RETENTION_YEARS 的值“{value}”无效：应为 1 到 {max} 之间的整数（年）。",
+        "PORTAL_TIP_RETENTION_YEARS is “{value}”: it must be a whole number of years from 1 to {max}.",
+    ),
     "error.backup_exists": (
         "备份文件已存在（{path}），未覆盖。请换一个文件名。",
         "The backup file already exists ({path}) and was not overwritten. Choose another name.",

@@ -66,6 +66,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                  "version, then press Reload before acting."),
     "triage.reload": ("重新载入", "Reload"),
     "triage.description": ("情况说明", "Description"),
+    "triage.erased": ("群众提供的内容（情况说明、地点、照片、联系方式）已于 {at} 按保存期限（办结后 {years} 年）删除。"
+                      "类别、网格、办理记录仍保留。",
+                      "What the sender gave (description, place, photos, contact) was deleted on {at}, at the end of"
+                      " its retention period ({years} years after closing). The kind, grid and history remain."),
+    "triage.erased_short": ("（已按保存期限删除）", "(deleted: retention period over)"),
     "triage.place": ("地点", "Place"),
     "triage.coordinates": ("坐标", "Coordinates"),
     "triage.happened_at": ("发生时间", "When it happened"),
