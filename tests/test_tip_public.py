@@ -148,7 +148,7 @@ def test_the_consent_text_states_the_configured_retention_period(app, monkeypatc
     assert "办结后保存 3 年，到期删除您写的内容、地点、照片和联系方式" in texts(open_page(app))
     monkeypatch.setenv("PORTAL_TIP_RETENTION_YEARS", "5")
     assert "办结后保存 5 年" in texts(open_page(app))
-    assert "How long: 5 years after the case is closed" in texts(open_page(app, lang="en"))
+    assert "**How long**: 5 years after the case is closed" in texts(open_page(app, lang="en"))
 
 
 def test_a_tip_with_contact_keeps_name_and_phone(app, demo_path):

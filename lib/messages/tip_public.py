@@ -45,14 +45,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tip.phone_placeholder": ("11 位手机号", "11-digit mobile number"),
     "tip.rating_label": ("这条推送对您有帮助吗？（选填）", "Was this appeal helpful? (optional)"),
     "tip.consent_label": ("我已阅读并同意下面的说明", "I have read and agree to the note below"),
-    "tip.consent_text": ("保存什么：您写的内容、地点和照片（照片中的位置信息已去除）；不匿名时还有称呼和手机号。"
-                         "谁能看到：负责办理的派出所民警；联系方式只有承办民警和所领导能看到。"
-                         "保存多久：办结后保存 {years} 年，到期删除您写的内容、地点、照片和联系方式"
+    # Three short paragraphs (Markdown, catalog text only): read on a phone, one question each.
+    "tip.consent_text": ("**保存什么**：您写的内容、地点和照片（照片中的位置信息已去除）；不匿名时还有称呼和手机号。\n\n"
+                         "**谁能看到**：负责办理的派出所民警；联系方式只有承办民警和所领导能看到。\n\n"
+                         "**保存多久**：办结后保存 {years} 年，到期删除您写的内容、地点、照片和联系方式"
                          "（只保留类别、所属网格和办理时间，用于统计）。",
-                         "What is kept: what you write, the place and the photos (their location data removed);"
-                         " your name and phone if you are not anonymous. Who sees it: the officers of the station"
-                         " handling it; your contact only the officer in charge and the station's heads."
-                         " How long: {years} years after the case is closed; then what you wrote, the place, the"
+                         "**What is kept**: what you write, the place and the photos (their location data removed);"
+                         " your name and phone if you are not anonymous.\n\n"
+                         "**Who sees it**: the officers of the station handling it; your contact only the officer in"
+                         " charge and the station's heads.\n\n"
+                         "**How long**: {years} years after the case is closed; then what you wrote, the place, the"
                          " photos and your contact are deleted (only the kind, the grid and the dates stay, for"
                          " statistics)."),
     "tip.submit": ("提交", "Send"),
