@@ -4,7 +4,8 @@ The public form's consent text promises it: what the sender wrote, the place, th
 contact are kept for :func:`retention_years` after the tip is closed, then deleted. The tip row
 itself stays (its kind, station, grid, states and times feed the program's statistics), marked
 ``erased_at``; so do the staff's own notes and public replies in its history, which are police work
-records with rules of their own. A reopened tip is closed again before its clock restarts.
+records with rules of their own. Reopening a tip clears its closing time: its period starts again
+when it is next closed.
 
 The delivery worker runs :func:`erase_expired_tips` once an hour; ``python -m lib.cli erase-expired``
 does it by hand. The period comes from ``PORTAL_TIP_RETENTION_YEARS`` (default 3): set it to what the
