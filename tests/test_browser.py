@@ -263,6 +263,9 @@ def login(page: Page, server: PortalServer, username: str, password: str = DEMO_
     submit_login(page, username, password)
     expect(workbench_title(page).first).to_be_visible(timeout=TIMEOUT_MS)
     wait_settled(page)  # the cookie manager reports the new cookie: one more run
+    # Its JavaScript writes the cookie on its own time: a goto() before that is a new session
+    # without it, i.e. the login form (seen once on a loaded CI machine).
+    auth_cookie(page.context)
 
 
 def auth_cookie(context: BrowserContext) -> dict:
