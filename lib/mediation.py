@@ -206,6 +206,14 @@ def _text(value, limit: int) -> str:
     return tips.clean_text(value, limit)  # the tips' cleaning: control characters out, spaces folded
 
 
+def _text_at_most(value, limit: int, key: str, field: str, **params) -> str:
+    """Cleaned text, or the refusal ``key`` when it is longer than ``limit``."""
+    text = _text(value, limit)
+    if len(text) > limit:
+        raise ValidationError(key, field=field, max=limit, **params)
+    return text
+
+
 def _amount(value) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -240,9 +248,7 @@ def clean_party(values: dict, n: int = 1) -> dict:
     language = values.get("language") or "zh"
     if language not in LANGUAGES:
         raise ValidationError("mediation.error.party_language", field="language", n=n)
-    note = _text(values.get("note"), NOTE_MAX)
-    if len(note) > NOTE_MAX:
-        raise ValidationError("mediation.error.party_note_long", field="note", n=n, max=NOTE_MAX)
+    note = _text_at_most(values.get("note"), NOTE_MAX, "mediation.error.party_note_long", "note", n=n)
     return {"role": role, "name": name, "phone": phone or None, "country": country, "time_zone": zone,
             "language": language, "note": note or None}
 
@@ -702,9 +708,7 @@ def schedule_session(db: sqlite_utils.Database, user: User, case_id: int, versio
         raise ValidationError("mediation.error.duration", field="duration", min=DURATION_MIN, max=DURATION_MAX)
     if platform not in PLATFORMS:
         raise ValidationError("mediation.error.platform", field="platform")
-    room = _text(room, ROOM_MAX)
-    if len(room) > ROOM_MAX:
-        raise ValidationError("mediation.error.room_long", field="room", max=ROOM_MAX)
+    room = _text_at_most(room, ROOM_MAX, "mediation.error.room_long", "room")
     with write_transaction(db):
         case = _fresh(db, user, case_id, version)
         if not can_schedule(case):
@@ -731,9 +735,7 @@ def record_session(db: sqlite_utils.Database, user: User, case_id: int, version:
     now = now or utcnow()
     if result not in SESSION_RESULTS:
         raise ValidationError("mediation.error.session_result", field="result")
-    note = _text(note, NOTE_MAX)
-    if len(note) > NOTE_MAX:
-        raise ValidationError("mediation.error.session_note_long", field="note", max=NOTE_MAX)
+    note = _text_at_most(note, NOTE_MAX, "mediation.error.session_note_long", "note")
     with write_transaction(db):
         case = _fresh(db, user, case_id, version)
         _require_open(case)
