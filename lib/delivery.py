@@ -102,3 +102,45 @@ def mark_posted(db: sqlite_utils.Database, user: User, delivery_ids: list[int]) 
                          after={"state": "confirmed"})
             done += 1
     return done
+
+
+# --- posting by hand at the speed of a station ---------------------------------------------
+
+
+def checklist_by_owner(db: sqlite_utils.Database, user: User, push_id: int) -> list[dict]:
+    """The manual checklist of a push grouped by the officer who owns each group, the user's own
+    groups first, then by outpost and name: ``{owner_user_id, owner_name, unit_name, is_me, done,
+    total, groups: [...]}``. Each officer posts in their own groups; a colleague may cover."""
+    owners: dict = {}
+    for row in checklist(db, user, push_id):
+        owner = owners.setdefault(row["owner_user_id"], {
+            "owner_user_id": row["owner_user_id"], "owner_name": row["owner_name"] or "",
+            "is_me": row["owner_user_id"] == user.id, "done": 0, "total": 0, "groups": []})
+        owner["groups"].append(row)
+        owner["total"] += 1
+        owner["done"] += row["state"] == "confirmed"
+    units = {r[0]: r[1] for r in db.execute(
+        "SELECT u.id, un.name FROM users u JOIN units un ON un.id = u.unit_id WHERE u.id IN"
+        f" ({', '.join('?' * len(owners))})", [o for o in owners if o is not None])} if owners else {}
+    for owner in owners.values():
+        owner["unit_name"] = units.get(owner["owner_user_id"], "")
+    return sorted(owners.values(), key=lambda o: (not o["is_me"], o["owner_user_id"] is None, o["unit_name"],
+                                                   o["owner_name"]))
+
+
+def open_manual_ids(db: sqlite_utils.Database, user: User, push_id: int, *, owner_user_id: int | None = None,
+                    mine: bool = False) -> list[int]:
+    """Ids of the push's manual deliveries not yet posted, in the user's scope: all of them, one
+    officer's (``owner_user_id``), or the user's own groups (``mine``)."""
+    owner = user.id if mine else owner_user_id
+    return [r["id"] for r in checklist(db, user, push_id, only_open=True, owner_user_id=owner)]
+
+
+def posting_progress(db: sqlite_utils.Database, user: User, push_id: int) -> list[dict]:
+    """Manual posting per station in the user's scope: ``{station_id, station_name, done, total}``."""
+    clause, params = scope.station_clause(user, "d.station_id")
+    return list(db.query(
+        f"""SELECT d.station_id, u.name AS station_name, SUM(d.state = 'confirmed') AS done, COUNT(*) AS total
+            FROM deliveries d JOIN units u ON u.id = d.station_id
+            WHERE d.push_id = ? AND d.channel = 'manual' AND {clause}
+            GROUP BY d.station_id ORDER BY u.code""", [push_id, *params]))

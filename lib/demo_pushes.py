@@ -466,6 +466,8 @@ LEAD_REPLIES = {
                     "线索已转交办案民警，感谢您为平安海门出力，我们会为您保密。"),
 }
 REJECT_LEAD = ("经核实不是通告所涉人员", "信息不足，无法核实")
+LEAD_ACK = "收到，感谢您提供的线索，民警正在赶往核实，我们会为您保密。"
+LEAD_CALLBACK = "已电话联系线索提供人，核实了看到的时间、地点和衣着，已通知附近民警。"
 
 STATES_OLD = {"closed": 62, "resolved": 22, "duplicate": 9, "rejected": 7}
 STATES_RECENT = {"in_progress": 30, "resolved": 40, "assigned": 15, "triaged": 8, "duplicate": 7}
@@ -501,7 +503,7 @@ class _District:
     outpost_officers: dict[int, list[int]]  # outpost id → officer ids
     logins: dict[int, list[tuple[int, str, str]]]  # station id → (id, username, role) of demo logins
     district_admins: list[int]
-    sla: dict[tuple[str, str], int]
+    sla: dict[tuple[str, str], tuple[int, int]]  # (kind, priority) → (first response, resolution) minutes
     open_states: set[str]
 
     @classmethod
@@ -543,7 +545,8 @@ class _District:
                 officers.setdefault(station, []).append(uid)
                 if kind == "outpost":
                     outpost_officers.setdefault(unit_id, []).append(uid)
-        sla = {(k, p): m for k, p, m in db.execute("SELECT kind, priority, first_response_minutes FROM sla_rules")}
+        sla = {(k, p): (m, r) for k, p, m, r in db.execute(
+            "SELECT kind, priority, first_response_minutes, resolution_minutes FROM sla_rules")}
         open_states = {s for s, t in db.execute("SELECT slug, type FROM tip_states") if t == "open"}
         return cls(stations, outposts, groups, officers, outpost_officers, logins, district_admins, sla, open_states)
 
@@ -745,6 +748,8 @@ class _Push:
     outpost_id: int | None = None
     groups: list[_Group] = field(default_factory=list)
     id: int = 0
+    closed: int | None = None  # an appeal's closing (lib.appeals), with its outcome
+    outcome: str | None = None
 
 
 def _fill(text: str, values: dict) -> str:
@@ -1075,13 +1080,28 @@ def _push_row(p: _Push, finished: int | None, photo_ids: list[int]) -> tuple:
             p.state, p.state_reason, _iso(p.scheduled_for) if p.scheduled_for else None, len(p.groups),
             sum(g.members for g in p.groups), p.author, _iso(p.created), _iso(updated),
             _iso(p.submitted) if p.submitted else None, p.reviewer, _iso(p.reviewed) if p.reviewed else None,
-            _iso(p.sent) if p.state == "sent" else None, _version(p))
+            _iso(p.sent) if p.state == "sent" else None, _version(p),
+            _iso(p.closed) if p.closed else None, p.outcome)
+
+
+def _appeal_outcome(p: _Push, now: int) -> tuple[int | None, str | None]:
+    """How a sent appeal ended, and when: a missing person is found hours after the first leads; a
+    wanted notice or a case appeal is solved days later, or archived unclosed after 30 days (as the
+    worker does, :func:`lib.appeals.expire`). Still running: (None, None)."""
+    rng = random.Random(f"outcome:{p.title}:{p.sent}")
+    if p.appeal_kind == "missing_person":
+        closed, outcome = p.sent + p.spec["first"][1] * MINUTE + rng.randint(1, 8) * HOUR, "found"
+    elif rng.random() < (0.6 if p.appeal_kind == "wanted" else 0.5):
+        closed, outcome = p.sent + rng.randint(2, 25) * DAY + rng.randint(0, 8) * HOUR, "solved"
+    else:
+        closed, outcome = p.sent + 30 * DAY, "expired"
+    return (closed, outcome) if closed < now else (None, None)
 
 
 _PUSH_COLUMNS = ("id", "station_id", "category", "appeal_kind", "title", "body", "fields", "photo_file_ids",
                  "targeting", "state", "state_reason", "scheduled_for", "groups_targeted", "members_targeted",
                  "created_by", "created_at", "updated_at", "submitted_at", "reviewed_by", "reviewed_at", "sent_at",
-                 "version")
+                 "version", "appeal_closed_at", "appeal_outcome")
 _INSERT_PUSH = f"INSERT INTO pushes ({', '.join(_PUSH_COLUMNS)}) VALUES ({', '.join('?' * len(_PUSH_COLUMNS))})"
 _INSERT_DELIVERY = ("INSERT INTO deliveries (push_id, group_id, station_id, channel, state, parts_sent, attempts,"
                     " next_attempt_at, last_attempt_at, sent_at, confirmed_at, confirmed_by, error)"
@@ -1116,7 +1136,7 @@ def _tip_rows(d: _District, rng: random.Random, p: _Push, leads: list[dict], fir
               now: int) -> tuple[list[tuple], list[tuple]]:
     rows, events = [], []
     kind, priority = "lead", tips.default_priority("lead")
-    sla_minutes = d.sla.get((kind, priority), 24 * 60)
+    sla_minutes, resolution_minutes = d.sla.get((kind, priority), (24 * 60, 7 * 24 * 60))
     staff = [p.author] + [u for u in d.officers.get(p.station_id, []) if u != p.author][:5]
     for i, lead in enumerate(leads):
         tip_id, created, g = first_id + i, lead["at"], lead["group"]
@@ -1154,12 +1174,18 @@ def _tip_rows(d: _District, rng: random.Random, p: _Push, leads: list[dict], fir
         rating = None
         if state in ("resolved", "closed") and not anonymous and rng.random() < 0.5:
             rating = rng.choices([r for r, _ in RATINGS], [w for _, w in RATINGS])[0]
+        resolve_due = _iso(created + resolution_minutes * MINUTE)
         rows.append((
             tip_id, codes[i], kind, priority, tips.PRIORITY_RANK[priority], state, is_open, "qr", lead["text"],
             lead["place"] if rng.random() < 0.8 else None, grid["id"], lat, lon, happened, g.station_id, assignee,
             p.id, int(anonymous), name, phone, rating, duplicate_of, _iso(created), _iso(updated),
             _iso(created + sla_minutes * MINUTE), _iso(first), _iso(closed_at) if closed_at else None, None,
-            demo_tips.VERSION_OF[state]))
+            demo_tips.VERSION_OF[state], 2, resolve_due, resolve_due))
+        # Every lead was answered within minutes: a call-back when the sender left a phone, else a reply.
+        if phone:
+            events.append((tip_id, _iso(first), assignee, "callback", 0, LEAD_CALLBACK, None))
+        else:
+            events.append((tip_id, _iso(first), assignee, "reply", 1, LEAD_ACK, None))
         reason = rng.choice(REJECT_LEAD) if state == "rejected" else None
         events.append((tip_id, _iso(updated), assignee, "state", 0, reason,
                        json.dumps({"action": demo_tips.ACTION_TO[state], "to": state})))
@@ -1207,6 +1233,7 @@ def generate(db: sqlite_utils.Database, *, seed: int = DEFAULT_SEED, now: str | 
                 delivery_rows += rows
                 if p.spec:
                     appeals.append(p)
+                    p.closed, p.outcome = _appeal_outcome(p, now_s)
             push_rows.append(_push_row(p, finished, photo_ids))
         db.conn.executemany(_INSERT_PUSH, push_rows)
         # The CHECK constraints' IN lists cost most of an insert (see lib.demo_tips): these rows are valid

@@ -21,8 +21,9 @@ as :func:`lib.tips.due_at`), ``priority_rank`` from :data:`lib.tips.PRIORITY_RAN
 per-tip columns from ``numpy.random.default_rng(seed)`` drawn a chunk at a time (a Python draw per
 column per row would take minutes for a million): same database, seed and ``now``, same tips.
 
-Events: a tip gets its ``created`` event, a ``state`` event when it has moved, and a public ``reply``
-when resolved or closed — up to three rows per tip. Above :data:`EVENTS_MAX_TIPS` tips events are
+Events: a tip gets a ``state`` event when it has moved, its first answer (a public ``reply`` or, when the
+sender left a phone, a ``callback``) — some tips moved along still wait for theirs, as the first-response
+clock only stops there (:mod:`lib.tip_clocks`) — and a public ``reply`` when resolved or closed. Above :data:`EVENTS_MAX_TIPS` tips events are
 skipped: they would double the write time and no figure reads them at that scale.
 """
 
@@ -56,7 +57,7 @@ COLUMNS = ("id", "tracking_code", "kind", "priority", "priority_rank", "state", 
            "description", "location_text", "grid_id", "lat", "lon", "happened_at", "station_id",
            "assignee_user_id", "push_id", "is_anonymous", "contact_name", "contact_phone", "rating",
            "duplicate_of", "created_at", "updated_at", "due_at", "first_response_at", "closed_at",
-           "created_by", "version")
+           "created_by", "version", "lane", "lane_due_at", "resolve_due_at")
 _INSERT_TIP = f"INSERT INTO tips ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 _INSERT_EVENT = ("INSERT INTO tip_events (tip_id, at, user_id, kind, is_public, text, data)"
                  " VALUES (?, ?, ?, ?, ?, ?, ?)")
@@ -200,6 +201,32 @@ REPLIES = {
                   "已转交主管部门处理，处理结果将另行告知，感谢您的支持。"),
 }
 REJECT_REASONS = ("信息不足，无法核实", "经核实与事实不符", "内容与公安业务无关")
+# The first answer, before the matter is settled: what the sender reads on the tracker, or what the
+# officer noted after calling them back.
+ACKNOWLEDGEMENTS = {
+    "request": ("您好，您反映的情况已收到，社区民警将尽快到现场查看，处理结果会在这里告诉您。",
+                "已收到，已转社区民警和网格员跟进，请耐心等待。",
+                "您好，情况已登记，我们正在联系相关部门，有进展会及时答复。"),
+    "lead": ("收到，感谢您提供的线索，民警正在核实，我们会为您保密。",
+             "线索已收到并转办案民警，感谢您的支持！",
+             "您好，线索已登记核查，如需进一步了解情况民警会与您联系。"),
+    "inquiry": ("您好，问题已收到，民警正在为您核实办理要求，稍后答复。",
+                "已收到您的咨询，户籍民警将在工作时间内答复您。",
+                "您好，已转相关窗口，请稍候。"),
+    "complaint": ("您好，您的举报已收到，我们将依法核查，感谢您的监督。",
+                  "已收到，已安排民警核查，核查结果会在这里告知。",
+                  "您好，举报已登记，正在会同相关部门核查。"),
+}
+CALLBACKS = {
+    "request": ("已电话联系反映人，约定明天上午到现场查看。", "电话回访：反映人补充了具体楼栋，已转网格员。",
+                "已回电说明处理安排，反映人表示满意。"),
+    "lead": ("已电话联系线索提供人，核实了时间和地点，转办案民警。", "回电：提供人愿意配合辨认，已留联系方式。",
+             "已回电致谢并了解细节，线索转刑侦中队。"),
+    "inquiry": ("已电话答复办理材料和地点。", "回电说明可在政务服务中心办理，需先网上预约。",
+                "电话答复：本人携带身份证到户籍窗口即可。"),
+    "complaint": ("已电话联系举报人，了解具体时间段，安排夜间核查。", "回电：举报人提供了车牌线索，已转交警。",
+                  "已回电告知已转主管部门处理。"),
+}
 
 
 STATES = ("new", "triaged", "assigned", "in_progress", "resolved", "closed", "duplicate", "rejected", "referred")
@@ -337,14 +364,20 @@ class _District:
         self.grid_lat, self.grid_lon = np.asarray(lat), np.asarray(lon)
         self.grid_hlat, self.grid_hlon = np.asarray(hlat), np.asarray(hlon)
         self.logins, self.officers = demo.staff_by_station(db)
-        rules = {(k, p): m for k, p, m in db.execute("SELECT kind, priority, first_response_minutes FROM sla_rules")}
-        # The same rule as lib.tips.due_at: a missing (kind, priority) gets 24 hours.
-        self.sla = np.array([[rules.get((k, p), 24 * 60) for p in tips.PRIORITIES] for k in tips.KINDS])
+        rules = {(k, p): (m, r) for k, p, m, r in db.execute(
+            "SELECT kind, priority, first_response_minutes, resolution_minutes FROM sla_rules")}
+        # The same rules as lib.tip_clocks: a missing (kind, priority) gets 24 hours to answer, 7 days to resolve.
+        self.sla = np.array([[rules.get((k, p), (24 * 60, 0))[0] for p in tips.PRIORITIES] for k in tips.KINDS])
+        self.resolution = np.array([[rules.get((k, p), (0, 7 * 24 * 60))[1] for p in tips.PRIORITIES]
+                                    for k in tips.KINDS])
         open_states = {slug for slug, t in db.execute("SELECT slug, type FROM tip_states") if t == "open"}
         self.open_of = {s: int(s in open_states) for s in STATES}
         pushes = sorted((_epoch(at), pid, sid, category == "appeal") for pid, sid, at, category in db.execute(
             "SELECT id, station_id, sent_at, category FROM pushes WHERE state IN ('sending', 'sent')"
             " AND sent_at IS NOT NULL"))
+        self.active_appeals = {r[0] for r in db.execute(
+            "SELECT id FROM pushes WHERE category = 'appeal' AND state IN ('sending', 'sent')"
+            " AND appeal_closed_at IS NULL")}
         self.pushes, self.push_times = pushes, np.asarray([p[0] for p in pushes], dtype=np.int64)
         self.experts = [(eid, json.dumps({"expert_id": eid, "name": name, "field": field, "organization": org},
                                          ensure_ascii=False), EXPERT_ANSWERS[field])
@@ -408,6 +441,11 @@ def _chunk(d: _District, np_rng: np.random.Generator, times: np.ndarray, first_i
     state = _draw(np_rng, STATE_CUM[np.searchsorted(AGE_LIMITS, age, side="right")])
     sla_s = d.sla[kind, priority] * 60
     due = times + sla_s
+    resolve_due = times + d.resolution[kind, priority] * 60
+    # Internal steps do not answer the sender: some tips moved along (triaged, assigned, in progress)
+    # still wait for their first reply or call-back (lib.tip_clocks).
+    unanswered = np_rng.random(m) < 0.3
+    by_phone = np_rng.random(m) < 0.35  # a call-back rather than a written reply, when there is a phone
     # First response mostly well inside the SLA, sometimes late; everything before ``now``.
     first = times + np.minimum(np.maximum(60, sla_s * np_rng.lognormal(math.log(0.35), 0.8, m)), age * 0.6)
     first = first.astype(np.int64)
@@ -436,10 +474,11 @@ def _chunk(d: _District, np_rng: np.random.Generator, times: np.ndarray, first_i
     reply_i, reason_i = np_rng.integers(0, 3, m), np_rng.integers(0, 1 << 30, m)
 
     created_s, due_s, first_s, closed_s, touched_s = _iso(times), _iso(due), _iso(first), _iso(closed), _iso(touched)
+    resolve_s = _iso(resolve_due)
     cols = [a.tolist() for a in (kind, priority, channel, routed, grid, state, lat, lon, has_coord, anonymous, named,
                                  name_i, phone_p, phone_n, desc_i, place_i, with_location, happened, happened_local,
                                  pick_staff, pick_assignee, to_login, assign_closed, rated, rating, linked, push_lo,
-                                 push_hi, reply_i, reason_i)]
+                                 push_hi, reply_i, reason_i, unanswered, by_phone)]
     rows: list[tuple] = []
     events: list[tuple] = []
     # Local names: a million iterations feel every attribute look-up.
@@ -447,10 +486,11 @@ def _chunk(d: _District, np_rng: np.random.Generator, times: np.ndarray, first_i
     grid_ids, grid_station, grid_town, grid_places = d.grid_ids, d.grid_station, d.grid_town, d.grid_places
     descriptions, open_of, names, pushes = d.descriptions, d.open_of, d.names, d.pushes
     officers_of, logins_of = d.officers.get, d.logins.get
+    active_appeals = d.active_appeals
     for i, (k, p, ch, is_routed, g, s, la, lo, coord, anon, is_named, ni, pp, pn, di, pi, located, has_happened,
-            happened_at, ps, pa, login, assign_c, is_rated, stars, is_linked, plo, phi, ri, rsn, created_at, due_at,
-            first_at, done_at, touched_at) in enumerate(zip(*cols, created_s, due_s, first_s, closed_s, touched_s,
-                                                            strict=True)):
+            happened_at, ps, pa, login, assign_c, is_rated, stars, is_linked, plo, phi, ri, rsn, no_answer, phoned,
+            created_at, due_at, first_at, done_at, touched_at, resolve_at) in enumerate(
+                zip(*cols, created_s, due_s, first_s, closed_s, touched_s, resolve_s, strict=True)):
         tip_id = first_id + i
         kind_s, state_s, channel_s = kinds[k], STATES[s], channels[ch]
         if is_routed:
@@ -475,11 +515,14 @@ def _chunk(d: _District, np_rng: np.random.Generator, times: np.ndarray, first_i
         fr_at = closed_at = None
         updated_at = created_at
         if state_s != "new":
-            fr_at = first_at
             if is_open:
                 updated_at = touched_at
+                fr_at = None if no_answer else first_at
             else:
                 closed_at = updated_at = done_at
+                # A closed tip was answered by its first reply or call-back, else by the closing reply
+                # (resolved and closed tips have one; a rejected, merged or referred tip may have none).
+                fr_at = first_at if not no_answer else closed_at if state_s in ("resolved", "closed") else None
         assignee = None
         if sid is not None and (state_s in WITH_ASSIGNEE or (closed_at and assign_c)):
             own = logins_of(sid)
@@ -493,14 +536,25 @@ def _chunk(d: _District, np_rng: np.random.Generator, times: np.ndarray, first_i
                 if (push_station is None or push_station == sid) and (kind_s == "lead" or not is_appeal):
                     push_id = pid
                     break
+        if fr_at is not None:
+            lane, lane_due = 2, resolve_at
+        else:
+            lane, lane_due = (0 if push_id in active_appeals else 1), due_at
         rows.append((
             tip_id, codes[i], kind_s, priorities[p], p, state_s, is_open, channel_s, description,
             place if located and gid is not None else None, gid, la if coord else None, lo if coord else None,
             happened_at.replace("T", " ") if has_happened else None, sid, assignee, push_id, int(anon),
             None if anon or not is_named else names[ni], None if anon else f"{PHONE_PREFIXES[pp]}{pn:08d}",
             stars if is_rated and not anon and state_s in ("resolved", "closed") else None, duplicate_of,
-            created_at, updated_at, due_at, fr_at, closed_at, created_by, VERSION_OF[state_s]))
+            created_at, updated_at, due_at, fr_at, closed_at, created_by, VERSION_OF[state_s], lane, lane_due,
+            resolve_at))
         if with_events:  # no "created" event: the tip row is its arrival (see tips.events)
+            if fr_at is not None and fr_at != closed_at:
+                # The first answer: a call-back when the sender left a phone, else a public reply.
+                if phoned and not anon:
+                    events.append((tip_id, fr_at, assignee, "callback", 0, CALLBACKS[kind_s][ri], None))
+                else:
+                    events.append((tip_id, fr_at, assignee, "reply", 1, ACKNOWLEDGEMENTS[kind_s][ri], None))
             if state_s != "new":
                 reason = (REJECT_REASONS[rsn % len(REJECT_REASONS)] if state_s == "rejected"
                           else f"不属公安管辖，已转交{DEPARTMENTS[rsn % len(DEPARTMENTS)]}处理"

@@ -206,6 +206,37 @@ def guarded_track(db: sqlite_utils.Database, code: str, *, client_key: str | Non
     return tips.track(db, code)
 
 
+# --- what a sender adds on the tracker --------------------------------------------------------
+
+ADDITIONS_PER_WINDOW = CLIENT_PER_WINDOW  # per client, as many as tips: the form's limits
+ADDITIONS_PER_DAY = CLIENT_PER_DAY
+ADDITIONS_PER_CODE = 3  # per tracking code and window, whoever sends them
+
+
+def guarded_addition(db: sqlite_utils.Database, code: str, text: str, *, client_key: str | None,
+                     now: datetime | str | None = None) -> dict:
+    """:func:`lib.tip_actions.add_from_sender` behind the form's limits (per client: 5 per 10
+    minutes, 20 a day) and 3 per tracking code per 10 minutes; raises :class:`RateLimited`. The
+    addition and its count commit together."""
+    from lib import tip_actions
+
+    moment = _now(now)
+    keys = _keys("add", client_key)
+    keys["code"] = f"add:k:{_hash(tips.normalize_code(code))}"
+    waits = []
+    if "client" in keys:
+        day = _times(db, keys["client"], moment - DAY)
+        waits.append(_wait([t for t in day if t > moment - WINDOW], ADDITIONS_PER_WINDOW, WINDOW, moment))
+        waits.append(_wait(day, ADDITIONS_PER_DAY, DAY, moment))
+    waits.append(_wait(_times(db, keys["code"], moment - WINDOW), ADDITIONS_PER_CODE, WINDOW, moment))
+    if max(waits):
+        raise RateLimited("guard.too_many_additions", max(waits))
+    with write_transaction(db):
+        made = tip_actions.add_from_sender(db, code, text)
+        _write(db, list(keys.values()), moment)
+    return made
+
+
 # --- the challenge ---------------------------------------------------------------------------
 
 

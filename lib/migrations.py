@@ -541,6 +541,100 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX idx_tips_to_erase ON tips(closed_at) WHERE closed_at IS NOT NULL AND erased_at IS NULL;
         """,
     ),
+    (
+        11,
+        "appeal_race",
+        # The appeal race (issue #10):
+        # - Two clocks. The first-response clock stops only at the first public reply (what the sender
+        #   reads on the tracker) or a logged call-back, not at an internal step such as an assignment;
+        #   first_response_at is recomputed from the history on that definition. A second clock,
+        #   resolve_due_at (from sla_rules.resolution_minutes), runs until the tip is resolved.
+        # - Queue lanes: 0 = an unanswered tip on an active appeal, 1 = unanswered, 2 = answered; within a
+        #   lane by the due time of the clock that runs (lane_due_at). Every queue filter reads one index
+        #   in that order; the old priority-ordered indexes go (fewer index pages per intake, too).
+        # - Appeals close (found / solved / withdrawn / expired after 30 days unclosed) and may have a
+        #   follow-up push; per-user notices tell authors and reviewers what happened to their pushes.
+        # - tip_events takes 'callback' (a call-back to the sender) and 'addition' (the sender added
+        #   information on the tracker): SQLite cannot alter a CHECK, so the table is rebuilt.
+        """
+        ALTER TABLE sla_rules ADD COLUMN resolution_minutes INTEGER NOT NULL DEFAULT 10080
+            CHECK (resolution_minutes > 0);
+        UPDATE sla_rules SET resolution_minutes = CASE
+            WHEN kind = 'inquiry' THEN (CASE priority WHEN 'urgent' THEN 480 WHEN 'high' THEN 1440
+                                                      WHEN 'normal' THEN 2880 ELSE 4320 END)
+            ELSE (CASE priority WHEN 'urgent' THEN 1440 WHEN 'high' THEN 4320 WHEN 'normal' THEN 10080 ELSE 20160 END)
+        END;
+
+        ALTER TABLE pushes ADD COLUMN appeal_closed_at TEXT;
+        ALTER TABLE pushes ADD COLUMN appeal_outcome TEXT
+            CHECK (appeal_outcome IN ('found', 'solved', 'withdrawn', 'expired'));
+        ALTER TABLE pushes ADD COLUMN follow_up_of INTEGER REFERENCES pushes(id);
+        UPDATE pushes SET appeal_closed_at = strftime('%Y-%m-%dT%H:%M:%SZ', sent_at, '+30 days'),
+                          appeal_outcome = 'expired'
+            WHERE category = 'appeal' AND state IN ('sending', 'sent') AND sent_at IS NOT NULL
+              AND sent_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-30 days');
+        CREATE INDEX idx_pushes_active_appeals ON pushes(station_id, sent_at)
+            WHERE category = 'appeal' AND state IN ('sending', 'sent') AND appeal_closed_at IS NULL;
+
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id INTEGER,
+            data TEXT,
+            seen_at TEXT
+        );
+        CREATE INDEX idx_notices_user ON notices(user_id, id);
+        CREATE INDEX idx_notices_unseen ON notices(user_id, id) WHERE seen_at IS NULL;
+
+        CREATE TABLE tip_events_new (
+            id INTEGER PRIMARY KEY,
+            tip_id INTEGER NOT NULL REFERENCES tips(id),
+            at TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            kind TEXT NOT NULL CHECK (kind IN ('created', 'state', 'assign', 'route', 'note', 'reply', 'merge',
+                                                'expert', 'priority', 'mediation_opened', 'callback', 'addition')),
+            is_public INTEGER NOT NULL DEFAULT 0 CHECK (is_public IN (0, 1)),
+            text TEXT,
+            data TEXT
+        );
+        INSERT INTO tip_events_new (id, tip_id, at, user_id, kind, is_public, text, data)
+            SELECT id, tip_id, at, user_id, kind, is_public, text, data FROM tip_events;
+        DROP TABLE tip_events;
+        ALTER TABLE tip_events_new RENAME TO tip_events;
+        CREATE INDEX idx_tip_events_tip ON tip_events(tip_id, id);
+        CREATE INDEX idx_tip_events_expert ON tip_events (json_extract(data, '$.expert_id')) WHERE kind = 'expert';
+
+        ALTER TABLE tips ADD COLUMN lane INTEGER NOT NULL DEFAULT 1 CHECK (lane IN (0, 1, 2));
+        ALTER TABLE tips ADD COLUMN lane_due_at TEXT;
+        ALTER TABLE tips ADD COLUMN resolve_due_at TEXT;
+        UPDATE tips SET first_response_at = (
+            SELECT MIN(e.at) FROM tip_events e
+            WHERE e.tip_id = tips.id AND ((e.kind = 'reply' AND e.is_public = 1) OR e.kind = 'callback'));
+        UPDATE tips SET resolve_due_at = strftime('%Y-%m-%dT%H:%M:%SZ', created_at, '+' || COALESCE(
+            (SELECT r.resolution_minutes FROM sla_rules r WHERE r.kind = tips.kind AND r.priority = tips.priority),
+            10080) || ' minutes');
+        UPDATE tips SET lane = CASE
+            WHEN first_response_at IS NOT NULL THEN 2
+            WHEN push_id IN (SELECT id FROM pushes WHERE category = 'appeal' AND state IN ('sending', 'sent')
+                             AND appeal_closed_at IS NULL) THEN 0
+            ELSE 1 END;
+        UPDATE tips SET lane_due_at = CASE WHEN lane = 2 THEN resolve_due_at ELSE due_at END;
+
+        DROP INDEX idx_tips_queue;
+        DROP INDEX idx_tips_state;
+        DROP INDEX idx_tips_open_rank;
+        DROP INDEX idx_tips_unanswered;
+        DROP INDEX idx_tips_unanswered_station;
+        DROP INDEX idx_tips_push_queue;
+        CREATE INDEX idx_tips_lane_station ON tips(station_id, is_open, lane, lane_due_at, id);
+        CREATE INDEX idx_tips_lane ON tips(is_open, lane, lane_due_at, id);
+        CREATE INDEX idx_tips_state_lane ON tips(station_id, state, lane, lane_due_at, id);
+        CREATE INDEX idx_tips_push_lane ON tips(push_id, is_open, lane, lane_due_at, id) WHERE push_id IS NOT NULL;
+        """,
+    ),
 ]
 """(version, name, SQL text or a function of the database run inside the transaction).
 

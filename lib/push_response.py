@@ -21,12 +21,16 @@ def _ts(iso: str) -> datetime:
 
 def response(db: sqlite_utils.Database, user: User, push_id: int) -> dict:
     """Figures of one push: leads, time to first lead (minutes), leads per hour since sending,
-    leads per grid, and the mean rating."""
+    leads per grid, and the mean rating — of the tips in the user's scope (``partial`` is True
+    when a station user sees their share of a district push)."""
     push = pushes.get_push(db, user, push_id)
+    clause, params = scope.station_clause(user, "t.station_id")
     rows = db.execute("SELECT t.created_at, t.grid_id, g.name, t.rating FROM tips t LEFT JOIN grids g ON g.id = t.grid_id"
-                      " WHERE t.push_id = ? ORDER BY t.created_at", [push_id]).fetchall()
+                      f" WHERE t.push_id = ? AND {clause} ORDER BY t.created_at", [push_id, *params]).fetchall()
+    # A station sees its part of a district push (the tips its triage queue holds), so that these
+    # figures and the triage queue filtered by the push always agree.
     out = {"leads": len(rows), "first_lead_minutes": None, "per_hour": [], "by_grid": [], "rating": None,
-           "ratings": 0}
+           "ratings": 0, "partial": push["station_id"] is None and not user.is_district}
     if not rows or not push["sent_at"]:
         return out
     sent = _ts(push["sent_at"])
@@ -48,18 +52,17 @@ def response(db: sqlite_utils.Database, user: User, push_id: int) -> dict:
 
 
 def appeal_ranking(db: sqlite_utils.Database, user: User, limit: int = 50) -> list[dict]:
-    """Sent appeals of the user's scope ranked by time to first lead (fastest first); appeals
-    with no lead yet come last."""
+    """Sent appeals of the user's scope ranked by time to first lead (fastest first), counting the
+    leads the user's scope holds; appeals with no lead yet come last."""
     clause, params = scope.station_clause(user, "p.station_id")
-    if user.is_district:
-        clause, params = "1 = 1", []
+    leads, lead_params = scope.station_clause(user, "t.station_id")
     rows = list(db.query(
         f"""SELECT p.id, p.title, p.appeal_kind, p.sent_at, p.station_id, st.name AS station_name,
-                   (SELECT MIN(t.created_at) FROM tips t WHERE t.push_id = p.id) AS first_lead_at,
-                   (SELECT COUNT(*) FROM tips t WHERE t.push_id = p.id) AS leads
+                   (SELECT MIN(t.created_at) FROM tips t WHERE t.push_id = p.id AND {leads}) AS first_lead_at,
+                   (SELECT COUNT(*) FROM tips t WHERE t.push_id = p.id AND {leads}) AS leads
             FROM pushes p LEFT JOIN units st ON st.id = p.station_id
             WHERE p.category = 'appeal' AND p.state IN ('sending', 'sent') AND ({clause} OR p.station_id IS NULL)
-            ORDER BY p.id DESC LIMIT 500""", params))
+            ORDER BY p.id DESC LIMIT 500""", lead_params * 2 + params))
     for r in rows:
         r["first_lead_minutes"] = (max(0, round((_ts(r["first_lead_at"]) - _ts(r["sent_at"])).total_seconds() / 60))
                                    if r["first_lead_at"] and r["sent_at"] else None)
@@ -68,9 +71,8 @@ def appeal_ranking(db: sqlite_utils.Database, user: User, limit: int = 50) -> li
 
 
 def ratings_by_category(db: sqlite_utils.Database, user: User) -> list[dict]:
-    """Mean rating and number of ratings per push category in the user's scope."""
-    clause, params = ("1 = 1", []) if user.is_district else ("(p.station_id = ? OR p.station_id IS NULL)",
-                                                             [user.station_id])
+    """Mean rating and number of ratings per push category, of the tips in the user's scope."""
+    clause, params = scope.station_clause(user, "t.station_id")
     return list(db.query(
         f"""SELECT p.category, ROUND(AVG(t.rating), 2) AS rating, COUNT(t.rating) AS ratings
             FROM tips t JOIN pushes p ON p.id = t.push_id WHERE t.rating IS NOT NULL AND {clause}

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from lib import audit, files, naming, scope, taxonomy
+from lib import audit, files, naming, notices, scope, taxonomy
 from lib.auth import User
 from lib.db import query_one, utcnow, write_transaction
 from lib.errors import NotFoundError, PortalError, ScopeError, ValidationError
@@ -395,26 +395,73 @@ def _require_valid(db, push: dict) -> None:
         raise ValidationError(first.key, field=first.field, **first.params)
 
 
+def reviewers(db: sqlite_utils.Database, push: dict) -> list[int]:
+    """Who may review ``push``: the active station admins of its station, else (and for a
+    district push) the district admins — never its author."""
+    ids: list[int] = []
+    if push["station_id"] is not None:
+        ids = [r[0] for r in db.execute(
+            "SELECT u.id FROM users u JOIN units un ON un.id = u.unit_id WHERE u.is_active = 1"
+            " AND u.role = 'station_admin' AND COALESCE(un.station_id, un.id) = ? ORDER BY u.id", [push["station_id"]])]
+        ids = [i for i in ids if i != push["created_by"]]
+    if not ids:
+        ids = [r[0] for r in db.execute("SELECT id FROM users WHERE is_active = 1 AND role = 'district_admin'"
+                                        " AND id != ? ORDER BY id", [push["created_by"]])]
+    return ids
+
+
+def _tell_author(db, user: User, push: dict, kind: str, **data) -> None:
+    """A notice for the push's author about what ``user`` did (none when they did it themselves)."""
+    if user is not None and user.id != push["created_by"]:
+        notices.notify(db, [push["created_by"]], kind, "pushes", push["id"],
+                       {"title": push["title"], "by": user.name, **data})
+
+
 def submit(db: sqlite_utils.Database, user: User, push_id: int, version: int) -> dict:
-    """Send a complete draft for review."""
+    """Send a complete draft for review; its reviewers are told (a notice each)."""
     with write_transaction(db):
         push = _fresh(db, user, push_id, version)
         _require_valid(db, push)
-        return _transition(db, user, push, "submit", {"submitted_at": utcnow()})
+        # A reason from an earlier return is answered by this submission: it no longer applies.
+        push = _transition(db, user, push, "submit", {"submitted_at": utcnow(), "state_reason": None})
+        notices.notify(db, reviewers(db, push), "push_submitted", "pushes", push_id,
+                       {"title": push["title"], "by": user.name, "category": push["category"]})
+        return push
+
+
+def _approve(db, user: User, push_id: int, version: int) -> dict:
+    push = _fresh(db, user, push_id, version)
+    _require_valid(db, push)
+    return _transition(db, user, push, "approve",
+                       {"reviewed_by": user.id, "reviewed_at": utcnow(), "state_reason": None})
 
 
 def review(db: sqlite_utils.Database, user: User, push_id: int, version: int, *, approve: bool,
            reason: str = "") -> dict:
-    """Approve, or reject with a reason (required), a push waiting for review."""
+    """Approve, or return with a reason (required), a push waiting for review; the author is told."""
     reason = _one_line(reason)[:200]
     if not approve and not reason:
         raise ValidationError("pushes.error.reason_missing", field="reason")
     with write_transaction(db):
-        push = _fresh(db, user, push_id, version)
         if approve:
-            _require_valid(db, push)
-        return _transition(db, user, push, "approve" if approve else "reject",
-                           {"reviewed_by": user.id, "reviewed_at": utcnow()}, reason=reason or None)
+            push = _approve(db, user, push_id, version)
+            _tell_author(db, user, push, "push_approved")
+            return push
+        push = _transition(db, user, _fresh(db, user, push_id, version), "reject",
+                           {"reviewed_by": user.id, "reviewed_at": utcnow()}, reason=reason)
+        _tell_author(db, user, push, "push_rejected", reason=reason)
+        return push
+
+
+def approve_and_send(db: sqlite_utils.Database, user: User, push_id: int, version: int) -> dict:
+    """审核通过并发送: the reviewer approves and sends in one step (one transaction: both or
+    neither) — in an appeal's race the author need not come back to press "send". The author
+    gets one notice: sent."""
+    with write_transaction(db):
+        push = _approve(db, user, push_id, version)
+        if not may(user, push, "send"):
+            raise InvalidTransition("pushes.error.not_allowed", action="send", state=push["state"])
+        return send(db, user, push_id, push["version"])
 
 
 def revise(db: sqlite_utils.Database, user: User, push_id: int, version: int) -> dict:
@@ -445,7 +492,8 @@ def send(db: sqlite_utils.Database, user: User, push_id: int, version: int, *,
                 raise ValidationError("pushes.error.schedule_past", field="scheduled_for")
             return _transition(db, user, push, "schedule", {"scheduled_for": when})
         push = _transition(db, user, push, "send", {"sent_at": utcnow()})
-        delivery.create_deliveries(db, user, push)
+        counts = delivery.create_deliveries(db, user, push)
+        _tell_author(db, user, push, "push_sent", groups=sum(counts.values()))
         return push
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from lib import audit, i18n, tips
+from lib import audit, i18n
 from lib.auth import User
 from lib.db import write_transaction
 from lib.errors import ScopeError, ValidationError
 
 DEFAULT_MINUTES = 24 * 60  # a kind/priority with no row gets a day, as before this module
+DEFAULT_RESOLUTION_MINUTES = 7 * 24 * 60  # and a week to be resolved
 MIN_MINUTES = 1
 MAX_MINUTES = 30 * 24 * 60  # 43,200: beyond a month a "first response" clock means nothing
 
@@ -31,12 +32,22 @@ def first_response_minutes(db: sqlite_utils.Database, kind: str, priority: str) 
     return int(row[0]) if row else DEFAULT_MINUTES
 
 
+def resolution_minutes(db: sqlite_utils.Database, kind: str, priority: str) -> int:
+    """Minutes allowed from arrival (or reopening) until a tip of this kind and priority is
+    resolved (办结时限); a pair with no rule gets :data:`DEFAULT_RESOLUTION_MINUTES`."""
+    row = db.execute("SELECT resolution_minutes FROM sla_rules WHERE kind = ? AND priority = ?",
+                     [kind, priority]).fetchone()
+    return int(row[0]) if row else DEFAULT_RESOLUTION_MINUTES
+
+
 def list_rules(db: sqlite_utils.Database, user: User) -> list[dict]:
     """Every kind × priority pair, in the order of :data:`lib.tips.KINDS` and
     :data:`lib.tips.PRIORITIES`, as ``{"kind", "priority", "minutes", "is_default"}``
     (``is_default``: no row, the default applies). Any staff user may read them."""
     if user is None:
         raise ScopeError()
+    from lib import tips  # not at the top: tips reads its due times from here
+
     saved = {(k, p): m for k, p, m in db.execute("SELECT kind, priority, first_response_minutes FROM sla_rules")}
     return [{"kind": kind, "priority": priority, "minutes": saved.get((kind, priority), DEFAULT_MINUTES),
              "is_default": (kind, priority) not in saved}
@@ -67,6 +78,8 @@ def set_rules(db: sqlite_utils.Database, user: User, changes: dict[tuple[str, st
     """
     if user is None or not user.is_district:
         raise ScopeError()
+    from lib import tips  # not at the top: tips reads its due times from here
+
     wanted: dict[tuple[str, str], int] = {}
     for pair, value in changes.items():
         kind, priority = pair if isinstance(pair, tuple) and len(pair) == 2 else (None, None)

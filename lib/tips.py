@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from lib import audit, files, geo, i18n, scope, sla, taxonomy
+from lib import audit, files, geo, i18n, scope, sla, taxonomy, tip_clocks
 from lib.auth import User
 from lib.db import query_one, utcnow, write_transaction
 from lib.errors import NotFoundError, PortalError, ScopeError, ValidationError
@@ -40,7 +40,7 @@ TRANSITIONS = {
     "triage": (("new",), "triaged"),
     "assign": (("new", "triaged", "assigned", "in_progress"), "assigned"),
     "start": (("assigned",), "in_progress"),
-    "resolve": (("triaged", "assigned", "in_progress"), "resolved"),
+    "resolve": (("new", "triaged", "assigned", "in_progress"), "resolved"),
     "close": (("resolved",), "closed"),
     "reopen": (("resolved", "closed", "rejected", "referred"), "triaged"),
     "reject": (("new", "triaged", "assigned", "in_progress"), "rejected"),
@@ -257,9 +257,14 @@ def validate(db: sqlite_utils.Database, tip: TipInput) -> dict:
         out["contact_name"], out["contact_phone"] = name or None, phone or None
     if tip.push_id is not None:
         push_id = _db_id(tip.push_id)
-        push = db.execute("SELECT state FROM pushes WHERE id = ?", [push_id]).fetchone() if push_id else None
+        push = db.execute("SELECT state, station_id, category = 'appeal' AND appeal_closed_at IS NULL FROM pushes"
+                          " WHERE id = ?", [push_id]).fetchone() if push_id else None
         # A QR code of an unknown or unsent push still gets its tip in, unlinked.
-        out["push_id"] = push_id if push and push[0] in ("sending", "sent") else None
+        linked = bool(push and push[0] in ("sending", "sent"))
+        out["push_id"] = push_id if linked else None
+        if linked:
+            # A response to a push goes to the desk that issued it (see create_tip).
+            out["push_station_id"], out["on_active_appeal"] = push[1], bool(push[2])
     if tip.rating is not None:
         if not isinstance(tip.rating, int) or not 1 <= tip.rating <= 5:
             errors.add("rating", "tips.error.rating")
@@ -289,17 +294,27 @@ def create_tip(db: sqlite_utils.Database, tip: TipInput, *, user: User | None = 
     moment = _parse(now) if now else datetime.now(UTC).replace(microsecond=0)
     now = _stamp(moment)
     priority = priority if priority in PRIORITIES else default_priority(values["kind"])
+    push_station_id = values.pop("push_station_id", None)
+    on_active_appeal = values.pop("on_active_appeal", False)
     if "station_id" in values:
         station_id, grid_id = values.pop("station_id"), values["grid_id"]
     else:
         station_id, grid_id = route(db, grid_id=None, lat=values.get("lat"), lon=values.get("lon"))
+    if push_station_id is not None:
+        # Through a station's push (its QR code or link): the issuing station, wherever the place
+        # is — it is racing for this lead. A district push routes by grid or point, as any tip.
+        station_id = push_station_id
     if user is not None and not user.is_district and station_id not in (None, user.station_id):
         raise ScopeError()
     if user is not None and station_id is None and not user.is_district:
         station_id = user.station_id  # a clerk logs what reached their own station
+    due = due_at(db, values["kind"], priority, moment)
+    resolve_due = tip_clocks.resolution_due(db, values["kind"], priority, moment)
     row = {**values, "grid_id": grid_id, "station_id": station_id, "priority": priority,
            "priority_rank": PRIORITY_RANK[priority], "state": "new", "is_open": 1, "created_at": now,
-           "updated_at": now, "due_at": due_at(db, values["kind"], priority, moment),
+           "updated_at": now, "due_at": due, "resolve_due_at": resolve_due,
+           **tip_clocks.lane_columns(answered=False, on_active_appeal=on_active_appeal, due_at=due,
+                                     resolve_due_at=resolve_due),
            "created_by": user.id if user else None, "tracking_code": new_tracking_code()}
     sql = _insert_sql(tuple(row))
     created = json.dumps({"kind": row["kind"], "station_id": station_id, "channel": row["channel"]},
@@ -344,7 +359,8 @@ def record_event(db, tip_id: int, user: User | None, kind: str, *, text: str | N
 
 _PUBLIC_COLUMNS = ("id, tracking_code, kind, priority, state, is_open, channel, description, location_text, grid_id,"
                    " lat, lon, happened_at, station_id, assignee_user_id, push_id, is_anonymous, rating,"
-                   " duplicate_of, created_at, updated_at, due_at, first_response_at, closed_at, erased_at, version")
+                   " duplicate_of, created_at, updated_at, due_at, first_response_at, closed_at, erased_at, version,"
+                   " lane, lane_due_at, resolve_due_at")
 
 
 def get_tip(db: sqlite_utils.Database, user: User, tip_id: int) -> dict:
@@ -411,11 +427,15 @@ def track(db: sqlite_utils.Database, code: str) -> dict | None:
                         " WHERE tracking_code = ?", [code])
     if not row:
         return None
-    replies = [dict(at=r["at"], text=r["text"]) for r in db.query(
-        "SELECT at, text FROM tip_events WHERE tip_id = ? AND is_public = 1 AND kind = 'reply' ORDER BY id", [row["id"]])]
+    events = list(db.query("SELECT at, kind, text FROM tip_events WHERE tip_id = ? AND is_public = 1"
+                           " AND kind IN ('reply', 'addition') ORDER BY id", [row["id"]]))
+    replies = [dict(at=r["at"], text=r["text"]) for r in events if r["kind"] == "reply"]
     return {"kind": row["kind"], "state": row["state"], "is_open": bool(row["is_open"]),
             "created_at": row["created_at"], "updated_at": row["updated_at"], "closed_at": row["closed_at"],
-            "replies": replies}
+            "replies": replies,
+            # Replies and the sender's own additions, in order (the tracker's conversation).
+            "timeline": [dict(at=r["at"], text=r["text"], by="police" if r["kind"] == "reply" else "sender")
+                         for r in events]}
 
 
 # --- work on a tip ----------------------------------------------------------------------
@@ -470,8 +490,9 @@ def move(db: sqlite_utils.Database, user: User, tip_id: int, version: int, actio
             changes["closed_at"] = utcnow()
         elif not is_open(tip):
             changes["closed_at"] = None
-        if tip["first_response_at"] is None and action != "reopen":
-            changes["first_response_at"] = utcnow()
+            changes.update(tip_clocks.reopened_changes(db, tip, datetime.now(UTC).replace(microsecond=0)))
+        # An internal step never stops the first-response clock: only a public reply or a
+        # call-back does (tip_clocks), since the sender has heard nothing yet.
         tip = _update(db, user, tip, changes, action=action)
         record_event(db, tip_id, user, "state", text=reason or None, data={"action": action, "to": target})
         return tip
@@ -485,10 +506,21 @@ def add_note(db: sqlite_utils.Database, user: User, tip_id: int, text: str, *, p
     with write_transaction(db):
         tip = get_tip(db, user, tip_id)
         record_event(db, tip_id, user, "reply" if public else "note", text=text, public=public)
-        if public and tip["first_response_at"] is None:
-            db.execute("UPDATE tips SET first_response_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                       [utcnow(), utcnow(), tip_id])
+        if public:
+            mark_answered(db, tip, utcnow())
         audit.record(db, user, "reply" if public else "note", "tips", tip_id)
+
+
+def mark_answered(db: sqlite_utils.Database, tip: dict, at: str) -> bool:
+    """Stop the tip's first-response clock at ``at`` (the sender heard from the police: a public
+    reply or a call-back) and move it to the answered lane; call inside the write transaction of
+    that reply. Returns False when it had been answered before."""
+    changes = tip_clocks.answered_changes(tip, at)
+    if not changes:
+        return False
+    db.execute(f"UPDATE tips SET {', '.join(f'{k} = ?' for k in changes)}, version = version + 1, updated_at = ?"
+               " WHERE id = ?", [*changes.values(), at, tip["id"]])
+    return True
 
 
 def may_reroute(user: User) -> bool:
@@ -537,7 +569,7 @@ def set_priority(db: sqlite_utils.Database, user: User, tip_id: int, version: in
     with write_transaction(db):
         tip = _fresh(db, user, tip_id, version)
         return _update(db, user, tip, {"priority": priority, "priority_rank": PRIORITY_RANK[priority],
-                                       "due_at": due_at(db, tip["kind"], priority, tip["created_at"])},
+                                       **tip_clocks.priority_changes(db, tip, priority)},
                        action="set_priority")
 
 
@@ -578,20 +610,28 @@ def _queue_where(user: User, f: QueueFilter, now: str) -> tuple[str, list]:
             where.append(f"{column} = ?")
             params.append(value)
     if f.overdue:
-        where.append("is_open = 1 AND first_response_at IS NULL AND due_at < ?")
+        where.append(_OVERDUE)
         params.append(now)
     return " AND ".join(where) or "1 = 1", params
 
 
+# Overdue: open and unanswered (lanes 0 and 1, where lane_due_at is the first-response due time)
+# past its due time — two ranges of the queue's own index.
+_OVERDUE = "is_open = 1 AND lane IN (0, 1) AND lane_due_at < ?"
+QUEUE_ORDER = "lane, lane_due_at, id"
+
+
 def queue(db: sqlite_utils.Database, user: User, f: QueueFilter | None = None, *, page: int = 1, page_size: int = 50,
           now: str | None = None) -> list[dict]:
-    """A page of the triage queue: most urgent first, then the earliest due. Keyset-free
-    OFFSET paging is fine for the first pages, which is where triage happens."""
+    """A page of the triage queue: unanswered tips on active appeals first, then the other
+    unanswered tips, then the answered ones — each by the time left on the clock that runs
+    (see :mod:`lib.tip_clocks`). Keyset-free OFFSET paging is fine for the first pages, which is
+    where triage happens."""
     f = f or QueueFilter()
     now = now or utcnow()
     where, params = _queue_where(user, f, now)
     return list(db.query(
-        f"SELECT {_PUBLIC_COLUMNS} FROM tips WHERE {where} ORDER BY priority_rank, due_at, id LIMIT ? OFFSET ?",
+        f"SELECT {_PUBLIC_COLUMNS} FROM tips WHERE {where} ORDER BY {QUEUE_ORDER} LIMIT ? OFFSET ?",
         params + [int(page_size), (max(1, int(page)) - 1) * int(page_size)]))
 
 
@@ -601,8 +641,7 @@ def queue_counts(db: sqlite_utils.Database, user: User, f: QueueFilter | None = 
     now = now or utcnow()
     where, params = _queue_where(user, f, now)
     total = db.execute(f"SELECT COUNT(*) FROM tips WHERE {where}", params).fetchone()[0]
-    overdue = db.execute(f"SELECT COUNT(*) FROM tips WHERE {where} AND is_open = 1 AND first_response_at IS NULL"
-                         " AND due_at < ?", params + [now]).fetchone()[0]
+    overdue = db.execute(f"SELECT COUNT(*) FROM tips WHERE {where} AND {_OVERDUE}", params + [now]).fetchone()[0]
     return {"total": total, "overdue": overdue}
 
 
@@ -619,17 +658,8 @@ def kinds_label(kind: str, lang: str) -> str:
 CHINA_OFFSET = timedelta(hours=8)
 
 
-_STAMP = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def _stamp(moment: datetime) -> str:
-    """``moment`` (UTC) in the ``*_at`` format; formatted by hand: strftime is slow on the intake's path."""
-    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}:"
-            f"{moment.second:02d}Z")
-
-
-def _parse(ts: str) -> datetime:
-    return datetime.fromisoformat(ts)  # our stamps end in Z: an aware UTC datetime
+_stamp = tip_clocks.stamp
+_parse = tip_clocks.parse
 
 
 def local_time(ts: str | None) -> str:
@@ -647,12 +677,7 @@ def sla_minutes(tip: dict, now: str | None = None) -> int | None:
     return int((_parse(tip["due_at"]) - _parse(now or utcnow())).total_seconds() // 60)
 
 
-def _span(minutes: int, lang: str) -> str:
-    if minutes < 60:
-        return i18n.t("triage.span.minutes", lang, m=minutes)
-    if minutes < 24 * 60:
-        return i18n.t("triage.span.hours", lang, h=minutes // 60, m=minutes % 60)
-    return i18n.t("triage.span.days", lang, d=minutes // (24 * 60), h=minutes % (24 * 60) // 60)
+_span = tip_clocks.span_text
 
 
 def sla_text(tip: dict, now: str | None = None, lang: str = "zh") -> str:

@@ -8,7 +8,7 @@ It uses the database of ``PORTAL_DB`` (else ``data/portal.db``), logs to stdout,
 SIGINT finishes the messages in hand, hands the rest back to the queue and exits. After every pass
 it checkpoints the database's write-ahead log (:func:`lib.db.checkpoint`), so the portal's requests
 do not have to; once an hour it erases what senders gave of tips past their retention period
-(:mod:`lib.retention`).
+(:mod:`lib.retention`) and archives appeals left open for 30 days (:func:`lib.appeals.expire`).
 
 How a delivery travels (table ``deliveries``, channel ``wecom_webhook``):
 
@@ -59,7 +59,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from lib import audit, pushes, retention, wecom
+from lib import appeals, audit, pushes, retention, wecom
 from lib.db import checkpoint, connect, db_path, write_transaction
 
 log = logging.getLogger("portal.worker")
@@ -417,6 +417,10 @@ def main(argv: list[str] | None = None) -> int:
                     erased = retention.erase_expired_tips(db)
                     if erased["tips"]:
                         log.info("retention: erased %s tips, deleted %s photos", erased["tips"], erased["files"])
+                    expired = appeals.expire(db)
+                    if expired:
+                        log.info("appeals: archived %s appeals unclosed after %s days", len(expired),
+                                 appeals.ACTIVE_DAYS)
                 # The portal's own connections leave the write-ahead log to this process (see
                 # lib.db.WAL_AUTOCHECKPOINT_PAGES): senders never wait for a checkpoint.
                 checkpoint(db)

@@ -267,7 +267,13 @@ def test_leads_are_tips_like_the_demo_tips(gen):
     assert len(set(codes)) == len(codes) and all(set(c) <= set(tips.TRACKING_ALPHABET) for c in codes)
     events = Counter(r[0] for r in gen.execute("SELECT kind FROM tip_events"))
     answered = sum(t["state"] in ("resolved", "closed") for t in rows)
-    assert events == {"state": sum(t["state"] != "new" for t in rows), "reply": answered}
+    # Every lead was answered within minutes (a call-back, or a reply to an anonymous sender), and the
+    # resolved and closed ones got their closing reply.
+    assert events == {"state": sum(t["state"] != "new" for t in rows), "reply": answered + sum(
+        not t["contact_phone"] for t in rows), "callback": sum(bool(t["contact_phone"]) for t in rows)}
+    first = dict(gen.execute("SELECT tip_id, MIN(at) FROM tip_events WHERE kind = 'callback'"
+                             " OR (kind = 'reply' AND is_public = 1) GROUP BY tip_id").fetchall())
+    assert all(first[t["id"]] == t["first_response_at"] and t["lane"] == 2 for t in rows)
     closed = next(t for t in rows if t["state"] == "closed")
     tracked = tips.track(gen, closed["tracking_code"])
     assert tracked["state"] == "closed" and CJK.search(tracked["replies"][0]["text"])

@@ -11,6 +11,7 @@ from lib.messages import (
     mediation,
     poster,
     pushes,
+    race,
     registry,
     tip_public,
     tip_rules,
@@ -19,4 +20,4 @@ from lib.messages import (
 )
 
 MODULES = [core, registry, group_import, grid_map, grid_import, imports_ui, pushes, poster, tips, tip_public,
-           triage, tip_rules, mediation]
+           triage, tip_rules, mediation, race]
