@@ -6,6 +6,7 @@ from lib import demo, i18n, ui, ui_auth
 from lib.db import connect
 from lib.errors import PortalError
 from pages import (
+    appeal_board,
     content_library,
     expert_directory,
     grid_map,
@@ -26,6 +27,7 @@ from pages import (
 STAFF_PAGES = [
     ("nav.section.work", workbench.render, "nav.home", ":material/dashboard:", "home", None),
     ("nav.section.work", tip_triage.render, "triage.title", ":material/fact_check:", "triage", None),
+    ("nav.section.work", appeal_board.render, "board.title", ":material/timer:", "appeals", None),
     ("nav.section.work", mediation_cases.render, "mediation.title", ":material/video_call:", "mediation", None),
     ("nav.section.pushes", push_compose.render, "nav.compose", ":material/campaign:", "compose", None),
     ("nav.section.pushes", push_log.render, "nav.pushes", ":material/list_alt:", "pushes", None),
@@ -51,6 +53,8 @@ except PortalError as exc:
 user = ui_auth.current_user(db, authenticator)
 ui_auth.write_login_cookie(authenticator)
 ctx = ui.Context(db=db, user=user, lang=lang, authenticator=authenticator)
+if user is not None:
+    ui.show_notices(ctx)  # what happened to the user's pushes and tips since their last click
 
 st.logo("static/logo.svg", size="large", icon_image="static/icon.svg")
 with st.sidebar:

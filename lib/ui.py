@@ -8,7 +8,7 @@ its own thread). Pages read it with :func:`context` / :func:`staff_page`.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 import streamlit as st
@@ -25,6 +25,7 @@ class Context:
     user: User | None
     lang: str
     authenticator: object = None  # the run's streamlit_authenticator.Authenticate
+    thread: int = field(default_factory=threading.get_ident)  # the thread whose connection ``db`` is
 
     def t(self, key: str, **params) -> str:
         return i18n.t(key, self.lang, **params)
@@ -136,3 +137,199 @@ div[data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
 
 def inject_css() -> None:
     st.html(CSS)
+
+
+# --- live parts of a page ---------------------------------------------------------------------
+
+LIVE_REFRESH_S = 10  # how often a page's live part reruns by itself (the race's figure: at most 15 s)
+
+
+def _live_context() -> Context | None:
+    """The context of a fragment's rerun. A fragment rerun by its timer runs without app.py,
+    possibly in another thread than the run that drew the page: the database connection of
+    that run may not be used here (sqlite3 connections belong to their thread), so a fresh one
+    is opened for the session's user (None when the session is no longer logged in)."""
+    ctx = context()
+    if ctx is not None and ctx.thread == threading.get_ident():
+        return ctx
+    from lib import ui_auth
+    from lib.db import connect
+
+    db = connect()
+    user = ui_auth.session_user(db)
+    if user is None:
+        db.close()
+        return None
+    fresh = Context(db=db, user=user, lang=current_lang())
+    set_context(fresh)
+    return fresh
+
+
+def live(fn):
+    """Make ``fn(ctx, *args)`` a page's live part: a Streamlit fragment rerun every
+    :data:`LIVE_REFRESH_S` seconds on its own — the rest of the page, and what the user is
+    typing there, is left alone. Pass only plain data as ``args`` (they are kept between runs)."""
+
+    @st.fragment(run_every=LIVE_REFRESH_S)
+    def _part(*args, **kwargs):
+        ctx = _live_context()
+        if ctx is None:
+            return
+        fn(ctx, *args, **kwargs)
+
+    _part.__name__ = _part.__qualname__ = f"live_{fn.__module__}_{fn.__name__}"
+    return _part
+
+
+def show_notices(ctx: Context) -> None:
+    """Toast the user's unseen notices (each once) — what happened to their pushes and tips
+    while they were elsewhere."""
+    from lib import notices
+
+    for notice in notices.take_unseen(ctx.db, ctx.user):
+        st.toast(notice_text(ctx, notice), icon=NOTICE_ICONS.get(notice["kind"], "🔔"), duration="long")
+
+
+NOTICE_ICONS = {"push_submitted": "📝", "push_approved": "✅", "push_sent": "📣", "push_rejected": "↩️",
+                "tip_addition": "➕", "appeal_closed": "🏁"}
+
+
+def notice_text(ctx: Context, notice: dict) -> str:
+    """A notice in the reader's language; what it quotes (titles, names, reasons) made inert."""
+    data = {k: inert(v) if isinstance(v, str) else v for k, v in notice["data"].items()}
+    return ctx.t(f"notice.{notice['kind']}", id=notice["entity_id"], **data)
+
+
+def pick_row(event, ids: list, key: str):
+    """The id of the row just clicked in a ``st.dataframe(on_select=…, selection_mode="single-row")``
+    whose widget key is ``table_key(key)``, once: the selection is then cleared (the table gets a
+    new key), so that a list that changes under it — a live refresh, a new tip on top — never
+    re-opens another row at the same position."""
+    rows = event.selection.rows if event is not None and getattr(event, "selection", None) else []
+    if not rows or rows[0] >= len(ids):
+        return None
+    st.session_state[key + "_gen"] = st.session_state.get(key + "_gen", 0) + 1
+    return ids[rows[0]]
+
+
+def table_key(key: str) -> str:
+    """The current widget key of a table read with :func:`pick_row`."""
+    return f"{key}_{st.session_state.get(key + '_gen', 0)}"
+
+
+# --- small browser helpers (inline components: nothing is fetched from outside the server) ----------
+
+_CHIME_JS = """
+export default function(component) {
+  const { data } = component;
+  window.__portalChime = window.__portalChime || {};
+  if (!data || !data.token || window.__portalChime[data.name] === data.token) { return; }
+  const first = window.__portalChime[data.name] === undefined;
+  window.__portalChime[data.name] = data.token;
+  if (first && !data.play_first) { return; }
+  try {
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    const audio = new Ctx();
+    [0, 0.28].forEach((at, i) => {
+      const osc = audio.createOscillator(); const gain = audio.createGain();
+      osc.type = 'sine'; osc.frequency.value = i ? 1175 : 880; gain.gain.value = 0.12;
+      osc.connect(gain); gain.connect(audio.destination);
+      osc.start(audio.currentTime + at); osc.stop(audio.currentTime + at + 0.22);
+    });
+  } catch (e) { /* no sound: the notice on the page is enough */ }
+}
+"""
+
+_COPY_HTML = """<button type="button" class="portal-copy"></button><span class="portal-copied" aria-live="polite"></span>"""
+_COPY_CSS = """
+.portal-copy { font: inherit; padding: 0.35rem 0.9rem; border: 1px solid var(--st-border-color, #d5deeb);
+  border-radius: 0.4rem; background: var(--st-secondary-background-color, #eef3fa); color: inherit; cursor: pointer;
+  min-height: 2.4rem; }
+.portal-copied { margin-left: 0.6rem; color: #1a7f37; font-size: 0.9rem; }
+"""
+_COPY_JS = """
+export default function(component) {
+  const { data, parentElement } = component;
+  const button = parentElement.querySelector('.portal-copy');
+  const note = parentElement.querySelector('.portal-copied');
+  button.textContent = data.label;
+  button.onclick = async () => {
+    let done = false;
+    try { if (navigator.clipboard && window.isSecureContext) { await navigator.clipboard.writeText(data.text); done = true; } }
+    catch (e) { done = false; }
+    if (!done) {
+      // Plain http on an intranet has no clipboard API: the old way still works there.
+      const area = document.createElement('textarea');
+      area.value = data.text; area.setAttribute('readonly', ''); area.style.position = 'fixed'; area.style.opacity = '0';
+      document.body.appendChild(area); area.select();
+      try { done = document.execCommand('copy'); } catch (e) { done = false; }
+      document.body.removeChild(area);
+    }
+    note.textContent = done ? data.done : data.failed;
+  };
+}
+"""
+
+_LOCATE_HTML = """<button type="button" class="portal-locate"></button><div class="portal-locate-note" aria-live="polite"></div>"""
+_LOCATE_CSS = """
+.portal-locate { font: inherit; padding: 0.45rem 1rem; border: 1px solid var(--st-border-color, #d5deeb);
+  border-radius: 0.4rem; background: var(--st-secondary-background-color, #eef3fa); color: inherit; cursor: pointer;
+  min-height: 2.6rem; width: 100%; }
+.portal-locate-note { margin-top: 0.3rem; font-size: 0.9rem; opacity: 0.8; }
+"""
+_LOCATE_JS = """
+export default function(component) {
+  const { data, parentElement, setStateValue } = component;
+  const button = parentElement.querySelector('.portal-locate');
+  const note = parentElement.querySelector('.portal-locate-note');
+  button.textContent = data.label;
+  button.onclick = () => {
+    if (!navigator.geolocation || !window.isSecureContext) { note.textContent = data.unavailable; return; }
+    note.textContent = data.waiting;
+    navigator.geolocation.getCurrentPosition(
+      (pos) => { note.textContent = data.done;
+                 setStateValue('position', {lat: pos.coords.latitude, lon: pos.coords.longitude,
+                                            accuracy: pos.coords.accuracy}); },
+      () => { note.textContent = data.refused; },
+      {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
+  };
+}
+"""
+
+_components: dict = {}
+
+
+def _component(name: str, **parts):
+    if name not in _components:
+        _components[name] = st.components.v2.component(name, **parts)
+    return _components[name]
+
+
+def chime(name: str, token, *, play_first: bool = False) -> None:
+    """A short two-note sound when ``token`` changes (e.g. the newest lead's id); silent on the
+    page's first draw unless ``play_first``. Browsers may hold sound back until the user has
+    clicked in the page once."""
+    _component("portal_chime", js=_CHIME_JS)(data={"name": name, "token": token, "play_first": play_first},
+                                             key=f"chime_{name}", height=0)
+
+
+def copy_button(ctx: Context, text: str, label: str, key: str) -> None:
+    """A button that copies ``text`` to the clipboard (also on plain http, where the clipboard API
+    is missing), and says whether it worked."""
+    _component("portal_copy", html=_COPY_HTML, css=_COPY_CSS, js=_COPY_JS)(
+        data={"text": text, "label": label, "done": ctx.t("ui.copied"), "failed": ctx.t("ui.copy_failed")},
+        key=key, width="content")
+
+
+def locate_button(ctx: Context, key: str) -> dict | None:
+    """A button that asks the phone for its location (with the browser's own consent prompt);
+    returns ``{"lat", "lon", "accuracy"}`` once given, else None. Browsers give a location only
+    to pages served over https (or from the phone itself)."""
+    result = _component("portal_locate", html=_LOCATE_HTML, css=_LOCATE_CSS, js=_LOCATE_JS)(
+        data={"label": ctx.t("ui.locate"), "waiting": ctx.t("ui.locate_waiting"), "done": ctx.t("ui.locate_done"),
+              "refused": ctx.t("ui.locate_refused"), "unavailable": ctx.t("ui.locate_unavailable")},
+        key=key, on_position_change=lambda: None)
+    position = getattr(result, "position", None)
+    if isinstance(position, dict) and all(isinstance(position.get(k), int | float) for k in ("lat", "lon")):
+        return position
+    return None

@@ -62,6 +62,18 @@ def _session_revoked(db, username: str) -> bool:
     return datetime.fromisoformat(row[0].replace("Z", "+00:00")).timestamp() >= login_at
 
 
+def session_user(db) -> auth.User | None:
+    """The user this session is logged in as — still active, not logged out anywhere since — or
+    None. For a page's live part, which reruns without app.py (no cookie work there)."""
+    username = st.session_state.get("username")
+    if not (st.session_state.get("authentication_status") and isinstance(username, str)):
+        return None
+    user = auth.load_user(db, username)
+    if user is None or _session_revoked(db, username):
+        return None
+    return user
+
+
 def current_user(db, authenticator: stauth.Authenticate) -> auth.User | None:
     """The logged-in user of this session, from the session or a valid cookie."""
     username = st.session_state.get("username")

@@ -3,6 +3,7 @@
 defined once only (a test checks)."""
 
 from lib.messages import (
+    appeal_board,
     core,
     grid_import,
     grid_map,
@@ -20,4 +21,4 @@ from lib.messages import (
 )
 
 MODULES = [core, registry, group_import, grid_map, grid_import, imports_ui, pushes, poster, tips, tip_public,
-           triage, tip_rules, mediation, race]
+           triage, tip_rules, mediation, race, appeal_board]
