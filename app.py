@@ -98,4 +98,5 @@ else:
                                             visibility="hidden"))
     nav[ctx.t("nav.section.public")] = public
 
+ctx.pages = st.session_state["portal_pages"] = {page.url_path: page for section in nav.values() for page in section}
 st.navigation(nav, expanded=True).run()  # every page in view: no "View more"

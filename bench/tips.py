@@ -95,23 +95,36 @@ def _with_tips(base: Path, dst: Path, n: int, now: str) -> float:
 def _filters(db, now: str) -> list[tuple[str, str, tips.QueueFilter]]:
     """(label, username, filter): what a clerk, a station admin and the district center open first."""
     push = db.execute("SELECT push_id FROM tips WHERE push_id IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
+    clerk = db.execute("SELECT id FROM users WHERE username = 'clerk'").fetchone()[0]
+    station = db.execute("SELECT u.station_id FROM users u WHERE username = 'clerk'").fetchone()
     out = [
         ("clerk_open", "clerk", tips.QueueFilter()),
         ("clerk_overdue", "clerk", tips.QueueFilter(overdue=True)),
+        ("clerk_mine", "clerk", tips.QueueFilter(assignee_user_id=clerk)),
+        ("clerk_all_states", "clerk", tips.QueueFilter(open_only=False)),
         ("station_lead_urgent", "station", tips.QueueFilter(kind="lead", priority="urgent")),
+        ("station_new", "station", tips.QueueFilter(states=("new",))),
+        ("station_resolved", "station", tips.QueueFilter(states=("resolved",))),
         ("district_open", "district", tips.QueueFilter()),
         ("district_overdue", "district", tips.QueueFilter(overdue=True)),
         ("district_request_high", "district", tips.QueueFilter(kind="request", priority="high")),
+        ("district_inquiry", "district", tips.QueueFilter(kind="inquiry")),
+        ("district_urgent", "district", tips.QueueFilter(priority="urgent")),
+        ("district_new", "district", tips.QueueFilter(states=("new",))),
+        ("district_referred", "district", tips.QueueFilter(states=("referred",))),
     ]
+    if station and station[0]:
+        out.append(("district_one_station", "district", tips.QueueFilter(station_id=station[0])))
     if push:
         out.append(("district_push", "district", tips.QueueFilter(push_id=push[0])))
+        out.append(("district_push_all_states", "district", tips.QueueFilter(push_id=push[0], open_only=False)))
     return out
 
 
 def _plan(db, user, f: tips.QueueFilter, now: str) -> str:
     where, params = tips._queue_where(user, f, now)
     sql = (f"EXPLAIN QUERY PLAN SELECT {tips._PUBLIC_COLUMNS} FROM tips WHERE {where}"
-           " ORDER BY priority_rank, due_at, id LIMIT 50")
+           f" ORDER BY {tips.QUEUE_ORDER} LIMIT 50")
     return "; ".join(r[3] for r in db.execute(sql, params))
 
 
@@ -131,9 +144,74 @@ def _measure(paths: dict[str, str], now: str) -> dict:
             out["plans"][(scale, label)] = _plan(db, user, f, now)
             if scale == "1M":
                 out["counts"][label] = repeat(lambda d=db, u=user, f=f: tips.queue_counts(d, u, f, now=now), 5)
+        if scale == "1M":
+            out["race"] = _race(db, users)
         db.close()
     out["peak_rss_mb"] = _peak_rss_mb()
     return out
+
+
+RACE_LEADS = 20
+ROUTE_SAMPLES = 300
+
+
+def _race(db, users: dict) -> dict:
+    """The appeal race at 1,000,000 tips: a station's appeal is sent; leads come through its link the
+    way the public form sends them (:func:`lib.intake_guard.submit_tip`), and the station's open queue
+    is read after each — the time from submitting to the lead being on its first page. Then routing:
+    push-linked tips from every kind of place (a grid of any station, a point, nothing) must all land
+    at the issuing station."""
+    import random
+
+    from lib import intake_guard, pushes
+    from lib.targeting import Target
+
+    clerk, admin = users["clerk"], users["station"]
+    photo = _bench_photo()
+    push = pushes.new_draft(db, clerk, "appeal", "missing_person")
+    push = pushes.save_draft(db, clerk, push["id"], push["version"], title="寻人启事：压测老人走失", fields={
+        "person": "顾某某，男，78岁", "description": "穿深蓝色棉衣", "when": "今天9时许", "where": "三星镇汽车站",
+        "contact": "三星派出所 0513-82123456"}, target=Target())
+    push = pushes.add_photo(db, clerk, push["id"], photo)
+    push = pushes.submit(db, clerk, push["id"], push["version"])
+    push = pushes.approve_and_send(db, admin, push["id"], push["version"])
+    visible, query_only, missing = [], [], 0
+    for n in range(RACE_LEADS):
+        lead = tips.TipInput(kind="lead", description=f"汽车站北边看到一位老人，很像推送里的人（{n}）。", consent=True,
+                             push_id=push["id"], channel="qr")
+        start = time.perf_counter()
+        made = intake_guard.submit_tip(db, lead, client_key=f"bench-race-{n}")
+        page = tips.queue(db, admin, tips.QueueFilter(), page=1, page_size=25)
+        visible.append(time.perf_counter() - start)
+        missing += made["id"] not in {t["id"] for t in page}
+        start = time.perf_counter()
+        tips.queue(db, admin, tips.QueueFilter(), page=1, page_size=25)
+        query_only.append(time.perf_counter() - start)
+    rng = random.Random(SEED)
+    grids = [r[0] for r in db.execute("SELECT id FROM grids ORDER BY id")]
+    points = db.execute("SELECT lat, lon FROM grids WHERE lat IS NOT NULL ORDER BY id").fetchall()
+    routed, to_center = 0, 0
+    for n in range(ROUTE_SAMPLES):
+        where = n % 3
+        lat, lon = rng.choice(points)
+        made = tips.create_tip(db, tips.TipInput(
+            kind="lead", description=f"看到推送里的老人了，在这附近（{n}）。", consent=True, push_id=push["id"],
+            grid_id=rng.choice(grids) if where == 0 else None, lat=lat if where == 1 else None,
+            lon=lon if where == 1 else None))
+        routed += made["station_id"] == push["station_id"]
+        to_center += made["station_id"] is None
+    return {"visible": visible, "query_only": query_only, "missing": missing, "routed": routed,
+            "to_center": to_center, "samples": ROUTE_SAMPLES}
+
+
+def _bench_photo() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (90, 100, 120)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def _peak_rss_mb() -> float:
@@ -403,6 +481,22 @@ def run(env: Env) -> list[Figure]:
     figures.append(Figure("triage_counts_1M_p95", round(p95(counts) * 1000, 1), "ms", 500.0,
                           f"queue_counts (total + overdue), same filters; slowest: {worst_count}"
                           f" {p95(m['counts'][worst_count]) * 1000:.0f} ms"))
+    race = m["race"]
+    figures += [
+        Figure("appeal_lead_to_station_queue_1M_p95", round(p95(race["visible"]) * 1000, 1), "ms", 50.0,
+               f"{RACE_LEADS} leads through a 三星 appeal's link: intake_guard.submit_tip, then the station's open"
+               f" queue page 1 — the lead on it every time ({race['missing']} missing); the queue read alone p95"
+               f" {p95(race['query_only']) * 1000:.1f} ms"),
+        Figure("appeal_leads_misrouted", race["samples"] - race["routed"], "tips", 0.0,
+               f"of {race['samples']} push-linked tips (a grid of any station, a point, or no place) of a station's"
+               f" appeal, how many did not land at the issuing station ({race['to_center']} went to the center)"),
+        Figure("appeal_lead_missing_from_first_page", race["missing"], "tips", 0.0,
+               "leads of an active appeal not on the first page of the issuing station's open queue"),
+    ]
+    from lib import ui
+
+    figures.append(Figure("live_refresh_interval", ui.LIVE_REFRESH_S, "s", 15.0,
+                          "how often triage, the workbench, the push log and the appeal board redraw their live part"))
     figures.append(Figure("server_peak_rss_1M", round(m["peak_rss_mb"]), "MB", 500.0,
                           "peak RSS of a fresh process that opened the 10k and 1M databases and ran every queue and"
                           " count above — a proxy: not the Streamlit server, nor the bench's own process"))

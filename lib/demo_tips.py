@@ -444,7 +444,7 @@ def _chunk(d: _District, np_rng: np.random.Generator, times: np.ndarray, first_i
     resolve_due = times + d.resolution[kind, priority] * 60
     # Internal steps do not answer the sender: some tips moved along (triaged, assigned, in progress)
     # still wait for their first reply or call-back (lib.tip_clocks).
-    unanswered = np_rng.random(m) < 0.3
+    unanswered = (age < 2 * 86400) & (np_rng.random(m) < 0.35)  # recent ones: older tips were answered long ago
     by_phone = np_rng.random(m) < 0.35  # a call-back rather than a written reply, when there is a phone
     # First response mostly well inside the SLA, sometimes late; everything before ``now``.
     first = times + np.minimum(np.maximum(60, sla_s * np_rng.lognormal(math.log(0.35), 0.8, m)), age * 0.6)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
@@ -98,9 +98,13 @@ def get_push(db: sqlite_utils.Database, user: User, push_id: int) -> dict:
 
 
 def list_pushes(db: sqlite_utils.Database, user: User, *, states: list[str] | None = None,
-                category: str | None = None, limit: int = 50, offset: int = 0) -> list[dict]:
+                category: str | None = None, author_id: int | None = None, limit: int = 50,
+                offset: int = 0) -> list[dict]:
     """Pushes of the user's scope, newest first (station staff also see district-wide ones)."""
     where, params = [], []
+    if author_id is not None:
+        where.append("p.created_by = ?")
+        params.append(author_id)
     if not user.is_district:
         where.append("(p.station_id = ? OR p.station_id IS NULL)")
         params.append(user.station_id)
@@ -335,8 +339,10 @@ def message_lines(push: dict, *, issuing_unit: str, tip_link: str = "") -> dict:
     """The parts every rendering of a push uses: header, title, body, facts, link, footer."""
     facts = [(f.zh, (push["fields"].get(f.code) or "").strip())
              for f in fields_for(push["category"], push["appeal_kind"])]
-    date = (push.get("sent_at") or push.get("updated_at") or utcnow())[:10]
-    y, m, d = date.split("-")
+    stamp = push.get("sent_at") or push.get("updated_at") or utcnow()
+    # The date residents read is Beijing's (a push sent at 07:30 is dated that day, not the day before).
+    local = datetime.fromisoformat(stamp.replace("Z", "+00:00")) + timedelta(hours=8)
+    y, m, d = local.year, local.month, local.day
     return {
         "header": f"【{naming.PROGRAM_PREFIX}·{_label(push['category'], push['appeal_kind'])}】",
         "title": _one_line(push["title"]),
@@ -408,6 +414,47 @@ def reviewers(db: sqlite_utils.Database, push: dict) -> list[int]:
         ids = [r[0] for r in db.execute("SELECT id FROM users WHERE is_active = 1 AND role = 'district_admin'"
                                         " AND id != ? ORDER BY id", [push["created_by"]])]
     return ids
+
+
+def author_name(db: sqlite_utils.Database, push: dict) -> str:
+    """The name of the push's author."""
+    row = db.execute("SELECT name FROM users WHERE id = ?", [push["created_by"]]).fetchone()
+    return row[0] if row else ""
+
+
+def photo_bytes(db: sqlite_utils.Database, user: User, push_id: int, file_id: int) -> bytes:
+    """A photo of a push the user may see (scope checked; only the push's own photos)."""
+    push = get_push(db, user, push_id)
+    if file_id not in push["photo_file_ids"]:
+        raise NotFoundError()
+    return files.read_file(db, file_id)[0]
+
+
+def reviewer_names(db: sqlite_utils.Database, push: dict) -> list[str]:
+    """Names of the people who may review ``push`` (who its author waits for)."""
+    ids = reviewers(db, push)
+    if not ids:
+        return []
+    return [r[0] for r in db.execute(f"SELECT name FROM users WHERE id IN ({', '.join('?' * len(ids))}) ORDER BY id",
+                                     ids)]
+
+
+def history(db: sqlite_utils.Database, user: User, push_id: int) -> list[dict]:
+    """What happened to a push, oldest first, from the audit log: ``{at, action, name, reason, count}``.
+    Consecutive autosaves by one person are folded into one line with their ``count``."""
+    get_push(db, user, push_id)  # scope
+    out: list[dict] = []
+    for row in db.query("SELECT a.at, a.action, a.user_id, COALESCE(u.name, a.username) AS name, a.after"
+                        " FROM audit_log a LEFT JOIN users u ON u.id = a.user_id"
+                        " WHERE a.entity = 'pushes' AND a.entity_id = ? ORDER BY a.id", [str(push_id)]):
+        after = json.loads(row["after"]) if row["after"] and row["after"].startswith("{") else {}
+        if out and row["action"] == out[-1]["action"] == "save_draft" and row["user_id"] == out[-1]["user_id"]:
+            out[-1]["count"] += 1
+            out[-1]["at"] = row["at"]
+            continue
+        out.append({"at": row["at"], "action": row["action"], "user_id": row["user_id"], "name": row["name"],
+                    "reason": after.get("state_reason") if isinstance(after, dict) else None, "count": 1})
+    return out
 
 
 def _tell_author(db, user: User, push: dict, kind: str, **data) -> None:
@@ -538,8 +585,6 @@ def finish_if_done(db: sqlite_utils.Database, push_id: int) -> bool:
 def parse_local_time(text: str) -> str:
     """'2026-11-28 18:30' (China time, as clerks type it) → ISO UTC."""
     local = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
-    from datetime import timedelta
-
     return (local - timedelta(hours=8)).replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -107,3 +107,21 @@ def resolve(db: sqlite_utils.Database, user: User, target: Target,
 def check_target(user: User, target: Target, push_station_id: int | None) -> None:
     """Refuse a target outside the user's scope (raises :class:`ScopeError`)."""
     _where(user, target, push_station_id)
+
+
+def summary(db: sqlite_utils.Database, target: Target, push_station_id: int | None) -> dict:
+    """The audience in names, for people who check it: ``stations`` (names; all of them when a
+    district push names none), ``outposts``, ``categories``, ``section_labels``, ``industry_labels``
+    (codes) and ``picked`` (hand-picked groups, a count)."""
+
+    def names(ids: list[int]) -> list[str]:
+        if not ids:
+            return []
+        return [r[0] for r in db.execute(
+            f"SELECT name FROM units WHERE id IN ({', '.join('?' * len(ids))}) ORDER BY code", list(ids))]
+
+    stations = names([push_station_id] if push_station_id is not None else target.station_ids)
+    return {"stations": stations, "all_stations": push_station_id is None and not target.station_ids,
+            "outposts": names(target.outpost_ids), "categories": list(target.categories),
+            "section_labels": list(target.section_labels), "industry_labels": list(target.industry_labels),
+            "picked": len(target.group_ids), "filter": target.use_filter}

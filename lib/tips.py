@@ -645,6 +645,29 @@ def queue_counts(db: sqlite_utils.Database, user: User, f: QueueFilter | None = 
     return {"total": total, "overdue": overdue}
 
 
+def latest_id(db: sqlite_utils.Database, user: User) -> int:
+    """The newest tip id in the user's scope (0 when none): where "new since" starts counting."""
+    if user.is_district:
+        return db.execute("SELECT COALESCE(MAX(id), 0) FROM tips").fetchone()[0]
+    return db.execute("SELECT COALESCE(MAX(id), 0) FROM tips WHERE station_id = ?", [user.station_id]).fetchone()[0]
+
+
+def arrivals(db: sqlite_utils.Database, user: User, since_id: int, *, limit: int = 50) -> list[dict]:
+    """Tips in the user's scope that arrived after ``since_id``, oldest first: what a live page
+    announces. (A tip sent on from another station keeps its older id and is not announced.)"""
+    clause, params = scope.station_clause(user, "station_id")
+    if user.is_district:
+        clause, params = "1 = 1", []
+    return list(db.query(
+        f"SELECT id, kind, priority, push_id, lane, is_open, created_at FROM tips WHERE id > ? AND {clause}"
+        " ORDER BY id LIMIT ?", [int(since_id), *params, int(limit)]))
+
+
+def is_alert(tip: dict) -> bool:
+    """Worth a notice the moment it arrives: an open lead on an active appeal, or an urgent tip."""
+    return bool(tip["is_open"]) and (tip["lane"] == tip_clocks.LANE_APPEAL or tip["priority"] == "urgent")
+
+
 def is_overdue(tip: dict, now: str | None = None) -> bool:
     return bool(tip["is_open"]) and tip["first_response_at"] is None and tip["due_at"] < (now or utcnow())
 

@@ -26,6 +26,7 @@ class Context:
     lang: str
     authenticator: object = None  # the run's streamlit_authenticator.Authenticate
     thread: int = field(default_factory=threading.get_ident)  # the thread whose connection ``db`` is
+    pages: dict = field(default_factory=dict)  # url path → the st.Page app.py registered this run
 
     def t(self, key: str, **params) -> str:
         return i18n.t(key, self.lang, **params)
@@ -160,7 +161,7 @@ def _live_context() -> Context | None:
     if user is None:
         db.close()
         return None
-    fresh = Context(db=db, user=user, lang=current_lang())
+    fresh = Context(db=db, user=user, lang=current_lang(), pages=st.session_state.get("portal_pages") or {})
     set_context(fresh)
     return fresh
 
@@ -333,3 +334,64 @@ def locate_button(ctx: Context, key: str) -> dict | None:
     if isinstance(position, dict) and all(isinstance(position.get(k), int | float) for k in ("lat", "lon")):
         return position
     return None
+
+
+def page_link(ctx: Context, url_path: str, label: str, *, icon: str | None = None,
+              query_params: dict | None = None, container=None) -> None:
+    """A link to another page of the portal by its url path (pages never import each other: app.py
+    hands over the pages it registered), keeping the session — and the login — in the same tab."""
+    page = ctx.pages.get(url_path) or (context().pages.get(url_path) if context() else None)
+    if page is None:
+        return  # not registered for this user (e.g. a role without that page): no dead link
+    (container or st).page_link(page, label=label, icon=icon,
+                                query_params={k: str(v) for k, v in (query_params or {}).items()} or None)
+
+
+def query_id(name: str) -> int | None:
+    """A positive id from the url's query string (``?push=174``), else None — never a crash on junk."""
+    raw = st.query_params.get(name)
+    if isinstance(raw, str) and raw.strip().isdecimal():
+        value = int(raw.strip())
+        if 0 < value < 2**63:
+            return value
+    return None
+
+
+def tip_alerts(ctx: Context, key: str, *, sound: bool = True) -> list[dict]:
+    """New tips worth a notice since this page last looked — a lead on one of the user's active
+    appeals, or an urgent tip: each is toasted once (with a sound if ``sound``) and kept in the
+    returned list (session state ``key``) until :func:`dismiss_alert`. The first look announces
+    nothing: what is already there is not news."""
+    from lib import tip_clocks, tips
+
+    state = st.session_state
+    seen = state.get(key + "_seen")
+    if seen is None:
+        state[key + "_seen"] = tips.latest_id(ctx.db, ctx.user)
+        return state.setdefault(key, [])
+    arrived = tips.arrivals(ctx.db, ctx.user, seen)
+    if arrived:
+        state[key + "_seen"] = arrived[-1]["id"]
+    pending = state.setdefault(key, [])
+    fresh = [{k: tip[k] for k in ("id", "kind", "lane", "push_id")} for tip in arrived if tips.is_alert(tip)]
+    for tip in fresh:
+        st.toast(alert_text(ctx, tip), icon="🚨" if tip["lane"] == tip_clocks.LANE_APPEAL else "⚠️", duration="long")
+    pending.extend(fresh)
+    if fresh and sound:
+        chime(key, fresh[-1]["id"], play_first=True)
+    return pending
+
+
+def dismiss_alert(key: str, tip_id: int | None = None) -> None:
+    """Forget one alert (opened), or all of them (``tip_id`` None)."""
+    st.session_state[key] = [a for a in st.session_state.get(key, []) if tip_id is not None and a["id"] != tip_id]
+
+
+def alert_text(ctx: Context, tip: dict) -> str:
+    """'🚨 协查通报 #174 收到新线索 #123（案件线索）' or '⚠ 紧急线索 #123（民生诉求）'."""
+    from lib import tip_clocks, tips
+
+    kind = tips.kinds_label(tip["kind"], ctx.lang)
+    if tip["lane"] == tip_clocks.LANE_APPEAL:
+        return ctx.t("triage.alert.appeal", id=tip["id"], push=tip["push_id"], kind=kind)
+    return ctx.t("triage.alert.urgent", id=tip["id"], kind=kind)

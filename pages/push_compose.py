@@ -1,11 +1,18 @@
 """推送编辑: compose a standardized push — template, fields, photos, audience, preview — and
-submit it for review or send it. Every change is saved as a draft as it is typed."""
+submit it for review or send it. Every change is saved as a draft as it is typed.
+
+The push being edited is named by the url (``/compose?push=174``), never by a widget whose
+label the user can change: Streamlit sends a selectbox's *label* back, so a picker labelled
+with the title a clerk is typing would stop matching after the title changed and drop the
+editor (issue #10). Every widget of the editor is keyed by the push's id; a reload reopens
+the same draft with everything typed.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from lib import i18n, library, pushes, taxonomy, ui, units
+from lib import files, i18n, library, pushes, taxonomy, tips, ui, units
 from lib.errors import PortalError
 from lib.push_templates import fields_for
 from lib.targeting import Target, reach
@@ -13,23 +20,47 @@ from lib.targeting import Target, reach
 P = "compose_"
 
 
-def _start(ctx: ui.Context) -> int | None:
-    """Pick a draft to continue, or start a new one."""
+def _open(push_id: int | None) -> None:
+    """Show this push in the editor (None: the list of drafts), through the url."""
+    if push_id is None:
+        st.query_params.pop("push", None)
+    else:
+        st.query_params["push"] = str(push_id)
+
+
+def _label(ctx: ui.Context, push: dict) -> str:
+    kind = f" · {i18n.term('appeal_kinds', push['appeal_kind'], ctx.lang)}" if push["appeal_kind"] else ""
+    return i18n.term("push_categories", push["category"], ctx.lang) + kind
+
+
+def _my_drafts(ctx: ui.Context) -> None:
+    """Drafts and returned pushes the user may carry on with, each opened by a button keyed by its id."""
     t, user = ctx.t, ctx.user
-    drafts = pushes.list_pushes(ctx.db, user, states=["draft"], limit=30)
-    drafts = [d for d in drafts if pushes.may(user, d, "withdraw")]
-    options = [None] + [d["id"] for d in drafts]
-    labels = {d["id"]: f"#{d['id']} {d['title'] or t('compose.untitled')}（{i18n.term('push_categories', d['category'], ctx.lang)}）"
-              for d in drafts}
-    # A selection asked for by the previous run (a new draft, or none after sending) is
-    # applied before the widget exists: Streamlit refuses changes to a drawn widget.
-    wanted = st.session_state.pop(P + "select", "keep")
-    if wanted != "keep" or st.session_state.get(P + "pick") not in options:
-        st.session_state[P + "pick"] = wanted if wanted in options else None
-    chosen = st.selectbox(t("compose.pick"), options, key=P + "pick",
-                          format_func=lambda i: t("compose.new") if i is None else labels[i])
-    if chosen is not None:
-        return chosen
+    rows = [p for p in pushes.list_pushes(ctx.db, user, states=["draft", "rejected"], limit=50)
+            if pushes.may(user, p, "withdraw" if p["state"] == "draft" else "revise")]
+    st.subheader(t("compose.my_drafts"))
+    if not rows:
+        st.caption(t("compose.no_drafts"))
+        return
+    for p in rows:
+        with st.container(border=True):
+            left, right = st.columns([5, 1], vertical_alignment="center")
+            left.markdown(f"**{ui.inert(p['title']) or t('compose.untitled')}**")
+            note = t("compose.draft_line", id=p["id"], kind=_label(ctx, p), author=ui.inert(p["author_name"]),
+                     at=tips.local_time(p["updated_at"]))
+            if p["state"] == "rejected":
+                note += " · " + t("compose.returned_line", reason=ui.inert(p["state_reason"] or ""))
+            left.caption(note)
+            if right.button(t("compose.open" if p["state"] == "draft" else "compose.open_returned"),
+                            key=f"{P}open_{p['id']}", type="primary" if p["state"] == "rejected" else "secondary"):
+                _open(p["id"])
+                st.rerun()
+
+
+def _new_draft(ctx: ui.Context) -> None:
+    """Start a draft from the category's template, the content library or a past push."""
+    t, user = ctx.t, ctx.user
+    st.subheader(t("compose.new"))
     cols = st.columns(3)
     category = cols[0].selectbox(t("compose.category"), taxonomy.codes("push_categories"), key=P + "new_category",
                                  format_func=lambda c: i18n.term("push_categories", c, ctx.lang))
@@ -43,9 +74,9 @@ def _start(ctx: ui.Context) -> int | None:
                                                                              category=category, limit=50)}
     cols = st.columns(2)
     item_id = cols[0].selectbox(t("compose.from_library"), [None] + list(items), key=P + "from_library",
-                                format_func=lambda i: t("compose.template_only") if i is None else items[i])
+                                format_func=lambda i: t("compose.template_only") if i is None else items.get(i, f"#{i}"))
     past_id = cols[1].selectbox(t("compose.from_past"), [None] + list(past), key=P + "from_past",
-                                format_func=lambda i: t("compose.template_only") if i is None else past[i])
+                                format_func=lambda i: t("compose.template_only") if i is None else past.get(i, f"#{i}"))
     if st.button(t("compose.start"), type="primary", key=P + "start"):
         try:
             push = pushes.new_draft(ctx.db, user, category, appeal_kind, district_wide=district_wide,
@@ -53,9 +84,8 @@ def _start(ctx: ui.Context) -> int | None:
         except PortalError as exc:
             ui.show_error(ctx, exc)
             return
-        st.session_state[P + "select"] = push["id"]
+        _open(push["id"])
         st.rerun()
-    return None
 
 
 def _target_widgets(ctx: ui.Context, push: dict) -> Target:
@@ -88,7 +118,7 @@ def _target_widgets(ctx: ui.Context, push: dict) -> Target:
 
 
 def _editor(ctx: ui.Context, push: dict) -> dict:
-    """The draft's fields; what changed is saved at once (autosave)."""
+    """The draft's fields, each keyed by the push's id; what changed is saved at once (autosave)."""
     t = ctx.t
     key = f"{P}{push['id']}_"
     title = st.text_input(t("compose.title"), push["title"], max_chars=pushes.TITLE_MAX, key=key + "title")
@@ -119,8 +149,6 @@ def _editor(ctx: ui.Context, push: dict) -> dict:
 
 def _photos(ctx: ui.Context, push: dict) -> dict:
     t = ctx.t
-    from lib import files
-
     st.markdown(f"**{t('compose.photos')}**" + (" *" if push["category"] == "appeal" else ""))
     if push["photo_file_ids"]:
         cols = st.columns(4)
@@ -159,8 +187,14 @@ def _preview(ctx: ui.Context, push: dict) -> None:
                                mime="image/png", key=f"{P}{push['id']}_poster_dl", on_click="ignore")
 
 
+def _done(message: str) -> None:
+    st.session_state[P + "flash"] = message
+    st.rerun()
+
+
 def _actions(ctx: ui.Context, push: dict) -> None:
     t, user = ctx.t, ctx.user
+    key = f"{P}{push['id']}_"
     found = pushes.problems(push, issuing_unit=pushes.issuing_unit(ctx.db, push))
     if found:
         st.warning(t("compose.problems"))
@@ -171,35 +205,82 @@ def _actions(ctx: ui.Context, push: dict) -> None:
     cols = st.columns(3)
     try:
         if needs_review:
-            if cols[0].button(t("compose.submit"), type="primary", disabled=bool(found), key=P + "submit"):
-                pushes.submit(ctx.db, user, push["id"], push["version"])
-                st.session_state[P + "select"] = None
-                st.session_state[P + "flash"] = t("compose.submitted", id=push["id"])
-                st.rerun()
+            if cols[0].button(t("compose.submit"), type="primary", disabled=bool(found), key=key + "submit"):
+                done = pushes.submit(ctx.db, user, push["id"], push["version"])
+                names = pushes.reviewer_names(ctx.db, done)
+                _done(t("compose.submitted", id=push["id"], reviewers=ui.inert("、".join(names)) or "—"))
         else:
-            if cols[0].button(t("compose.send_now"), type="primary", disabled=bool(found), key=P + "send"):
+            if cols[0].button(t("compose.send_now"), type="primary", disabled=bool(found), key=key + "send"):
                 pushes.send(ctx.db, user, push["id"], push["version"])
-                st.session_state[P + "select"] = None
-                st.session_state[P + "flash"] = t("compose.sent", id=push["id"])
-                st.rerun()
-            when = cols[1].text_input(t("compose.schedule_at"), placeholder="2026-12-01 08:30", key=P + "when")
-            if cols[1].button(t("compose.schedule"), disabled=bool(found) or not when, key=P + "schedule"):
+                _done(t("compose.sent", id=push["id"]))
+            when = cols[1].text_input(t("compose.schedule_at"), placeholder="2026-12-01 08:30", key=key + "when")
+            if cols[1].button(t("compose.schedule"), disabled=bool(found), key=key + "schedule"):
                 try:
                     at = pushes.parse_local_time(when)
                 except ValueError:
                     st.error(t("pushes.error.schedule_format"))
                     return
                 pushes.send(ctx.db, user, push["id"], push["version"], when=at)
-                st.session_state[P + "select"] = None
-                st.session_state[P + "flash"] = t("compose.scheduled", id=push["id"], when=when)
-                st.rerun()
-        reason = cols[2].text_input(t("compose.discard_reason"), key=P + "discard_reason", max_chars=100)
-        if cols[2].button(t("compose.discard"), key=P + "discard", disabled=not reason.strip()):
+                _done(t("compose.scheduled", id=push["id"], when=ui.inert(when)))
+        reason = cols[2].text_input(t("compose.discard_reason"), key=key + "discard_reason", max_chars=100)
+        if cols[2].button(t("compose.discard"), key=key + "discard"):
             pushes.withdraw(ctx.db, user, push["id"], push["version"], reason)
-            st.session_state[P + "select"] = None
-            st.rerun()
+            _open(None)
+            _done(t("compose.discarded", id=push["id"]))
     except PortalError as exc:
         ui.show_error(ctx, exc)
+
+
+def _not_editable(ctx: ui.Context, push: dict) -> None:
+    """A push that left the draft state: where it stands, and where to follow it."""
+    t = ctx.t
+    if push["state"] == "rejected":
+        st.warning(t("compose.returned", reason=ui.inert(push["state_reason"] or "")))
+        if pushes.may(ctx.user, push, "revise") and st.button(t("compose.revise"), type="primary",
+                                                              key=f"{P}{push['id']}_revise"):
+            try:
+                pushes.revise(ctx.db, ctx.user, push["id"], push["version"])
+            except PortalError as exc:
+                ui.show_error(ctx, exc)
+                return
+            st.rerun()
+        return
+    if push["state"] == "pending_review":
+        names = "、".join(pushes.reviewer_names(ctx.db, push)) or "—"
+        st.info(t("compose.waiting_review", reviewers=ui.inert(names)))
+    else:
+        st.info(t("compose.state_now", state=t("pushes.state." + push["state"])))
+    ui.page_link(ctx, "pushes", t("compose.to_log"), icon=":material/list_alt:", query_params={"push": push["id"]})
+
+
+def _edit(ctx: ui.Context, push_id: int) -> None:
+    t = ctx.t
+    if st.button(t("compose.back"), key=P + "back", icon=":material/arrow_back:"):
+        _open(None)
+        st.rerun()
+    try:
+        push = pushes.get_push(ctx.db, ctx.user, push_id)
+    except PortalError as exc:
+        ui.show_error(ctx, exc)
+        return
+    st.subheader(f"{_label(ctx, push)}（#{push['id']}）")
+    if push["state"] != "draft":
+        st.markdown(f"**{ui.inert(push['title'])}**")
+        _not_editable(ctx, push)
+        return
+    if not pushes.may(ctx.user, push, "withdraw"):
+        st.info(t("compose.not_yours"))
+        return
+    if push["state_reason"] and push["reviewed_by"]:
+        # Returned by its reviewer: the reason stays in view while the author mends it.
+        st.warning(t("compose.returned", reason=ui.inert(push["state_reason"])))
+    left, right = st.columns([3, 2])
+    with left:
+        push = _editor(ctx, push)
+        push = _photos(ctx, push)
+    with right:
+        _preview(ctx, push)
+    _actions(ctx, push)
 
 
 def render() -> None:
@@ -208,21 +289,10 @@ def render() -> None:
     flash = st.session_state.pop(P + "flash", None)
     if flash:
         st.success(flash)
-    push_id = _start(ctx)
-    if push_id is None:
+    push_id = ui.query_id("push")
+    if push_id is not None:
+        _edit(ctx, push_id)
         return
-    try:
-        push = pushes.get_push(ctx.db, ctx.user, push_id)
-    except PortalError as exc:
-        ui.show_error(ctx, exc)
-        return
-    st.subheader(f"{i18n.term('push_categories', push['category'], ctx.lang)}"
-                 + (f" · {i18n.term('appeal_kinds', push['appeal_kind'], ctx.lang)}" if push["appeal_kind"] else "")
-                 + f"（#{push['id']}）")
-    left, right = st.columns([3, 2])
-    with left:
-        push = _editor(ctx, push)
-        push = _photos(ctx, push)
-    with right:
-        _preview(ctx, push)
-    _actions(ctx, push)
+    _new_draft(ctx)
+    st.divider()
+    _my_drafts(ctx)

@@ -2,6 +2,12 @@
 the moves of the transitions table, replies, notes, expert answers, duplicates, exports, and a
 form to log a tip received in a group or by phone.
 
+The open tip is named by the url (``/triage?tip=123``) and the push filter may come from it too
+(``/triage?push=174``, from a push's response or the appeal board), so no selectbox labelled with
+changing text decides what is shown (issue #10). The queue, its counts and the notice of a new lead
+are the page's live part: they refresh every few seconds by themselves without touching what the
+clerk is typing in the tip below.
+
 Every write names the version of the tip the clerk was shown (kept in session state per tip), so
 a change made meanwhile by someone else is refused with a clear message instead of overwritten.
 User text (descriptions, notes, replies, names) is shown with ``st.text`` only, never as
@@ -10,6 +16,7 @@ Markdown or HTML.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -28,6 +35,8 @@ from lib import (
     reply_templates,
     retention,
     taxonomy,
+    tip_actions,
+    tip_clocks,
     tip_duplicates,
     tips,
     ui,
@@ -45,7 +54,8 @@ ACTIONS = [a for a in tips.TRANSITIONS if a != "mark_duplicate"]  # merging has 
 EVENT_ICONS = {"created": ":material/inbox:", "state": ":material/swap_horiz:", "assign": ":material/person:",
                "route": ":material/alt_route:", "note": ":material/lock:", "reply": ":material/campaign:",
                "merge": ":material/link:", "expert": ":material/school:", "priority": ":material/priority_high:",
-               "mediation_opened": ":material/video_call:"}
+               "mediation_opened": ":material/video_call:", "callback": ":material/call:",
+               "addition": ":material/add_comment:"}
 
 
 def _flash(message: str) -> None:
@@ -65,11 +75,30 @@ def _reset_page() -> None:
     st.session_state[P + "page"] = 1
 
 
+def _open(tip_id: int | None) -> None:
+    """Show this tip below the queue (through the url: a reload or a live refresh keeps it)."""
+    if tip_id is None:
+        st.query_params.pop("tip", None)
+    else:
+        st.query_params["tip"] = str(tip_id)
+
+
+def _push_from_url() -> None:
+    """``?push=174`` (a push's "leads" link): filter by it, in every state — the count then equals
+    the push's response figure — once per link followed, so the clerk can still change the filter."""
+    push_id = ui.query_id("push")
+    if push_id is not None and st.session_state.get(P + "push_param") != push_id:
+        st.session_state[P + "push_param"] = push_id
+        st.session_state[P + "push"] = push_id
+        st.session_state[P + "state"] = "all"
+        _reset_page()
+
+
 # --- filters and counts ---------------------------------------------------------------
 
 
-def _filters(ctx: ui.Context) -> tuple[tips.QueueFilter, dict[int, str]]:
-    """The filter row; returns the filter and the officers (id → name) of the chosen station."""
+def _filters(ctx: ui.Context) -> tips.QueueFilter:
+    """The filter row (outside the live part: changing a filter redraws the page)."""
     t, user, db = ctx.t, ctx.user, ctx.db
     all_ = t("triage.filter.all")
     f = tips.QueueFilter()
@@ -78,7 +107,7 @@ def _filters(ctx: ui.Context) -> tuple[tips.QueueFilter, dict[int, str]]:
     if user.is_district:
         stations = {s["id"]: s["name"] for s in units.list_stations(db, user)}
         f.station_id = cols.pop(0).selectbox(t("triage.filter.station"), [None, *stations], key=P + "station",
-                                             on_change=_reset_page,
+                                             on_change=_reset_page, placeholder=all_,
                                              format_func=lambda i: all_ if i is None else stations[i])
     state = cols[0].selectbox(t("triage.filter.state"), ["open", "all", *tips.state_types(db)], key=P + "state",
                               on_change=_reset_page,
@@ -87,9 +116,9 @@ def _filters(ctx: ui.Context) -> tuple[tips.QueueFilter, dict[int, str]]:
     f.open_only = state == "open"
     f.states = () if state in ("open", "all") else (state,)
     f.kind = cols[1].selectbox(t("triage.filter.kind"), [None, *tips.KINDS], key=P + "kind", on_change=_reset_page,
-                               format_func=lambda k: all_ if k is None else tips.kinds_label(k, ctx.lang))
+                               placeholder=all_, format_func=lambda k: all_ if k is None else tips.kinds_label(k, ctx.lang))
     f.priority = cols[2].selectbox(t("triage.filter.priority"), [None, *tips.PRIORITIES], key=P + "priority",
-                                   on_change=_reset_page,
+                                   on_change=_reset_page, placeholder=all_,
                                    format_func=lambda p: all_ if p is None else t(f"tips.priority.{p}"))
     station = f.station_id or user.station_id
     officers = {o["id"]: o["name"] for o in groups.list_officers(db, user, station)} if station else {}
@@ -103,7 +132,7 @@ def _filters(ctx: ui.Context) -> tuple[tips.QueueFilter, dict[int, str]]:
     with cols[5]:
         st.write("")  # align the toggle with the inputs' labels
         f.overdue = st.toggle(t("triage.filter.overdue"), key=P + "overdue", on_change=_reset_page)
-    return f, officers
+    return f
 
 
 def _counts(ctx: ui.Context, f: tips.QueueFilter, now: str) -> None:
@@ -121,6 +150,26 @@ def _counts(ctx: ui.Context, f: tips.QueueFilter, now: str) -> None:
     cols[2].metric(t("triage.metric.new"), ui.fmt_int(new), border=True)
 
 
+def _alerts(ctx: ui.Context) -> None:
+    """A lead on one of the user's active appeals, or an urgent tip, just arrived: a notice that stays
+    until opened (toast and sound come with it, see ui.tip_alerts)."""
+    t = ctx.t
+    pending = ui.tip_alerts(ctx, P + "alerts", sound=st.session_state.get(P + "sound", True))
+    if not pending:
+        return
+    with st.container(border=True, key=P + "alert_box"):
+        st.markdown(":red[**" + t("triage.alert.title", n=len(pending)) + "**]")
+        cols = st.columns(min(4, len(pending)) + 1)
+        for n, tip in enumerate(pending[-4:]):
+            if cols[n].button(ui.alert_text(ctx, tip), key=f"{P}alert_open_{tip['id']}", type="primary"):
+                ui.dismiss_alert(P + "alerts", tip["id"])
+                _open(tip["id"])
+                st.rerun(scope="app")
+        if cols[-1].button(t("triage.alert.dismiss"), key=P + "alert_dismiss"):
+            ui.dismiss_alert(P + "alerts")
+            st.rerun(scope="fragment")
+
+
 # --- the queue -------------------------------------------------------------------------
 
 
@@ -129,8 +178,14 @@ def _display(ctx: ui.Context, tip: dict, now: str, stations: dict[int, str], nam
     """A queue row as shown (description cut to a line) or exported (``full``); no contact details, ever."""
     t = ctx.t
     overdue = tips.is_overdue(tip, now)
+    flags = []
+    if tip["is_open"] and tip["lane"] == tip_clocks.LANE_APPEAL:
+        flags.append(t("triage.flag.appeal"))
+    if overdue:
+        flags.append("⚠")
     return {
-        "flag": "⚠" if overdue else "", "id": tip["id"], "sla": sla_text(tip, now, ctx.lang),
+        "flag": " ".join(flags), "id": tip["id"], "sla": sla_text(tip, now, ctx.lang),
+        "resolve": tip_clocks.resolution_text(tip, now, ctx.lang),
         "priority": t(f"tips.priority.{tip['priority']}"), "kind": tips.kinds_label(tip["kind"], ctx.lang),
         "state": t(f"tips.state.{tip['state']}"),
         "description": (t("triage.erased_short") if tip["erased_at"] else
@@ -139,14 +194,15 @@ def _display(ctx: ui.Context, tip: dict, now: str, stations: dict[int, str], nam
         "station": stations.get(tip["station_id"], t("triage.unrouted")),
         "assignee": names.get(tip["assignee_user_id"], "") if tip["assignee_user_id"] else "",
         "channel": t(f"tips.channel.{tip['channel']}"), "created": local_time(tip["created_at"]),
-        "due": local_time(tip["due_at"]),
+        "due": local_time(tip["due_at"]), "push": f"#{tip['push_id']}" if tip["push_id"] else "",
     }
 
 
 def _columns(ctx: ui.Context, *, with_station: bool, export: bool = False) -> list[tuple[str, str]]:
-    """The table's columns (the export adds channel and due time, which the SLA column sums up)."""
-    keys = (["flag"] if export else []) + ["id", "sla", "priority", "kind", "state", "description", "place"]
-    keys += (["station"] if with_station else []) + ["assignee", "created"] + (["channel", "due"] if export else [])
+    """The table's columns (the export adds channel, push and due time, which the clocks sum up)."""
+    keys = ["flag", "id", "sla", "priority", "kind", "state", "description", "place"]
+    keys += (["station"] if with_station else []) + ["assignee", "created"]
+    keys += ["resolve", "channel", "push", "due"] if export else []
     return [(k, ctx.t(f"triage.col.{k}")) for k in keys]
 
 
@@ -158,8 +214,9 @@ def _officer_names(ctx: ui.Context, rows: list[dict], officers: dict[int, str]) 
     return names
 
 
-def _queue(ctx: ui.Context, f: tips.QueueFilter, officers: dict[int, str], now: str) -> list[dict]:
-    """The paged table, most urgent first; returns the rows shown."""
+def _queue(ctx: ui.Context, f: tips.QueueFilter, now: str) -> None:
+    """The paged table: unanswered leads on active appeals first, then by the time left on the
+    clock that runs. A click on a row opens the tip below."""
     t, db, user = ctx.t, ctx.db, ctx.user
     total = tips.queue_counts(db, user, f, now=now)
     cols = st.columns([1, 1, 4])
@@ -173,25 +230,48 @@ def _queue(ctx: ui.Context, f: tips.QueueFilter, officers: dict[int, str], now: 
     rows = tips.queue(db, user, f, page=int(page), page_size=page_size, now=now)
     if not rows:
         st.info(t("triage.empty"))
-        return rows
+        return
     stations = {s["id"]: s["name"] for s in units.list_stations(db, user)}
+    station = f.station_id or user.station_id
+    officers = {o["id"]: o["name"] for o in groups.list_officers(db, user, station)} if station else {}
     names = _officer_names(ctx, rows, officers)
     columns = _columns(ctx, with_station=user.is_district)
     frame = pd.DataFrame([_display(ctx, r, now, stations, names) for r in rows], columns=[k for k, _ in columns])
     overdue_rows = frame["sla"].str.startswith("⚠")
+    appeal_rows = frame["flag"].str.contains(t("triage.flag.appeal"), regex=False)
     frame.columns = [h for _, h in columns]
-    styled = frame.style.apply(
-        lambda row: ["background-color: #fde2e1; color: #8a1c1c" if overdue_rows[row.name] else ""] * len(row), axis=1)
-    event = st.dataframe(styled, hide_index=True, width="stretch", key=P + "table", on_select="rerun",
-                         selection_mode="single-row",
+
+    def colour(row):
+        if overdue_rows[row.name]:
+            return ["background-color: #fde2e1; color: #8a1c1c"] * len(row)
+        if appeal_rows[row.name]:
+            return ["background-color: #fff4d6"] * len(row)
+        return [""] * len(row)
+
+    event = st.dataframe(frame.style.apply(colour, axis=1), hide_index=True, width="stretch",
+                         key=ui.table_key(P + "table"), on_select="rerun", selection_mode="single-row",
                          column_config={t("triage.col.id"): st.column_config.NumberColumn(format="%d", width=60),
+                                        t("triage.col.flag"): st.column_config.TextColumn(width=70),
                                         t("triage.col.description"): st.column_config.TextColumn(width="large")})
-    picked = event.selection.rows if event and getattr(event, "selection", None) else []
-    if picked and st.session_state.get(P + "table_row") != (page, picked[0]):
-        st.session_state[P + "table_row"] = (page, picked[0])
-        st.session_state[P + "pick"] = rows[picked[0]]["id"]
+    picked = ui.pick_row(event, [r["id"] for r in rows], P + "table")
+    if picked is not None:
+        _open(picked)
+        st.rerun(scope="app")
     _exports(ctx, f, now, stations, _columns(ctx, with_station=user.is_district, export=True))
-    return rows
+
+
+def _live_queue(ctx: ui.Context, filter_values: dict) -> None:
+    """The live part: notices, counts, new-lead alerts and the queue, every few seconds."""
+    now = utcnow()
+    f = tips.QueueFilter(**filter_values)
+    ui.show_notices(ctx)
+    _alerts(ctx)
+    _counts(ctx, f, now)
+    _queue(ctx, f, now)
+    st.caption(ctx.t("triage.live", s=ui.LIVE_REFRESH_S, at=local_time(now)[11:]))
+
+
+_live_queue_part = ui.live(_live_queue)
 
 
 def _exports(ctx: ui.Context, f: tips.QueueFilter, now: str, stations: dict[int, str],
@@ -220,29 +300,6 @@ def _exports(ctx: ui.Context, f: tips.QueueFilter, now: str, stations: dict[int,
                             data=lambda: open311.to_json(open311.georeport(db, user, f, now=now)))
 
 
-def _pick(ctx: ui.Context, rows: list[dict], now: str) -> int | None:
-    """Which tip to open: a click in the table, the list of this page, or a number typed."""
-    t = ctx.t
-    current = st.session_state.get(P + "pick")
-    labels = {r["id"]: f"{'⚠ ' if tips.is_overdue(r, now) else ''}#{r['id']} · {tips.kinds_label(r['kind'], ctx.lang)}"
-                       f" · {' '.join(r['description'].split())[:30]}" for r in rows}
-    options = [None, *labels]
-    if current is not None and current not in labels:
-        options.append(current)  # the tip stays open after it leaves the filtered list
-
-    def open_number():
-        number = st.session_state.get(P + "open_id")
-        if number:
-            st.session_state[P + "pick"] = int(number)
-
-    cols = st.columns([4, 1])
-    picked = cols[0].selectbox(t("triage.pick"), options, key=P + "pick",
-                               format_func=lambda i: t("triage.pick_none") if i is None else labels.get(i, f"#{i}"))
-    cols[1].number_input(t("triage.open_id"), min_value=1, step=1, value=None, key=P + "open_id",
-                         on_change=open_number)
-    return picked
-
-
 # --- one tip -----------------------------------------------------------------------------
 
 
@@ -267,9 +324,11 @@ def _event_line(ctx: ui.Context, event: dict, stations: dict[int, str]) -> None:
     else:
         what = t(f"triage.event.{kind}")
     badge = ""  # who can read the text: the sender (public reply) or staff only (notes, expert answers)
-    if event["is_public"]:
+    if kind == "addition":
+        badge = ":orange-badge[" + t("triage.event.addition_badge") + "]"
+    elif event["is_public"]:
         badge = ":blue-badge[" + t("triage.event.public_badge") + "]"
-    elif kind in ("note", "expert") or (kind == "state" and event["text"]):
+    elif kind in ("note", "expert", "callback") or (kind == "state" and event["text"]):
         badge = ":gray-badge[" + t("triage.event.internal_badge") + "]"
     st.markdown(f"{EVENT_ICONS.get(kind, '•')} **{what}** {badge}  \n"
                 f":gray[{local_time(event['at'])} · {who}]")
@@ -301,7 +360,8 @@ def _facts(ctx: ui.Context, tip: dict, now: str, stations: dict[int, str]) -> No
              (t("triage.col.due"), local_time(tip["due_at"])),
              (t("triage.col.channel"), t(f"tips.channel.{tip['channel']}")),
              (t("triage.col.station"), stations.get(tip["station_id"], t("triage.unrouted"))),
-             (t("triage.push"), f"#{tip['push_id']}" if tip["push_id"] else t("triage.none"))]
+             (t("triage.push"), f"#{tip['push_id']}" if tip["push_id"] else t("triage.none")),
+             (t("triage.col.resolve_at"), local_time(tip["resolve_due_at"]))]
     if tip["duplicate_of"]:
         facts.append((t("triage.duplicate_of"), f"#{tip['duplicate_of']}"))
     st.text("\n".join(f"{label}：{value}" for label, value in facts))
@@ -392,22 +452,55 @@ def _fill_template(template_key: str, text_key: str, bodies: dict[int, str]) -> 
         st.session_state[text_key] = bodies[chosen]
 
 
-def _replies(ctx: ui.Context, tip: dict) -> None:
-    t, tid = ctx.t, tip["id"]
-    templates = reply_templates.list_templates(ctx.db, ctx.user, tip["kind"])
+def _quick(ctx: ui.Context, tip: dict, seen: int, officers: list[dict]) -> None:
+    """快速办理: a template, then one action — reply and resolve, reply only, or assign and reply.
+    A routine tip is handled in four clicks: open it, pick a template (two), 答复并办结."""
+    t, tid, user = ctx.t, tip["id"], ctx.user
+    templates = reply_templates.list_templates(ctx.db, user, tip["kind"])
     bodies = {r["id"]: r["body"] for r in templates}
     titles = {r["id"]: r["title"] for r in templates}
-    st.markdown(":material/campaign: **" + t("triage.reply") + "**")
-    st.caption(t("triage.reply_help"))
+    st.caption(t("triage.quick_help"))
     st.selectbox(t("triage.template"), [None, *bodies], key=P + f"template_{tid}",
-                 format_func=lambda i: t("triage.template_none") if i is None else titles[i],
-                 on_change=_fill_template, args=(P + f"template_{tid}", P + f"reply_{tid}", bodies))
+                 format_func=lambda i: t("triage.template_none") if i is None else titles.get(i, f"#{i}"),
+                 on_change=_fill_template, args=(P + f"template_{tid}", P + f"reply_{tid}", bodies),
+                 placeholder=t("triage.template_none"))
     # Buttons stay enabled while typing: a text area reports its value only when it loses focus,
     # so a button disabled "until there is text" would swallow the first click. lib refuses empty text.
-    text = st.text_area(t("triage.reply_text"), key=P + f"reply_{tid}", max_chars=1000, height=120)
-    if st.button(t("triage.reply_send"), key=P + f"reply_send_{tid}", type="primary"):
-        tips.add_note(ctx.db, ctx.user, tid, text, public=True)
-        _done(ctx, tid, t("triage.reply_sent"), clear=(P + f"reply_{tid}", P + f"template_{tid}"))
+    text = st.text_area(t("triage.reply_text"), key=P + f"reply_{tid}", max_chars=1000, height=120,
+                        help=t("triage.reply_help"))
+    clear = (P + f"reply_{tid}", P + f"template_{tid}")
+    cols = st.columns(2)
+    if tip["state"] in tips.TRANSITIONS["resolve"][0] and cols[0].button(
+            t("triage.reply_resolve"), key=P + f"reply_resolve_{tid}", type="primary", width="stretch"):
+        tip_actions.reply_and_resolve(ctx.db, user, tid, seen, text)
+        _done(ctx, tid, t("triage.reply_resolved", id=tid), clear=clear)
+    if cols[1].button(t("triage.reply_send"), key=P + f"reply_send_{tid}", width="stretch"):
+        tips.add_note(ctx.db, user, tid, text, public=True)
+        _done(ctx, tid, t("triage.reply_sent"), clear=clear)
+    if officers and tip["state"] in tips.TRANSITIONS["assign"][0]:
+        ids = [o["id"] for o in officers]
+        default = ids.index(tip["assignee_user_id"]) if tip["assignee_user_id"] in ids else \
+            (ids.index(user.id) if user.id in ids else 0)
+        cols = st.columns([2, 1], vertical_alignment="bottom")
+        assignee = cols[0].selectbox(t("triage.assignee"), ids, index=default, key=P + f"quick_assignee_{tid}",
+                                     format_func=lambda i: next((f"{o['name']}（{o['unit_name']}）" for o in officers
+                                                                 if o["id"] == i), f"#{i}"))
+        if cols[1].button(t("triage.assign_reply"), key=P + f"assign_reply_{tid}", width="stretch"):
+            tip_actions.assign_and_reply(ctx.db, user, tid, seen, assignee, text)
+            _done(ctx, tid, t("triage.assigned_replied", id=tid), clear=clear + (P + f"quick_assignee_{tid}",))
+
+
+def _notes_and_calls(ctx: ui.Context, tip: dict) -> None:
+    """The sender's contact (audited), a call-back log (it answers the sender: the clock stops), notes."""
+    t, tid = ctx.t, tip["id"]
+    _contact(ctx, tip)
+    st.markdown(":material/call: **" + t("triage.callback") + "**")
+    st.caption(t("triage.callback_help"))
+    call = st.text_input(t("triage.callback_text"), key=P + f"callback_{tid}", max_chars=tip_actions.CALLBACK_MAX,
+                         placeholder=t("triage.callback_placeholder"))
+    if st.button(t("triage.callback_add"), key=P + f"callback_add_{tid}"):
+        tip_actions.log_callback(ctx.db, ctx.user, tid, call)
+        _done(ctx, tid, t("triage.callback_added"), clear=(P + f"callback_{tid}",))
     st.divider()
     st.markdown(":material/lock: **" + t("triage.note") + "**")
     st.caption(t("triage.note_help"))
@@ -477,8 +570,8 @@ def _mediation(ctx: ui.Context, tip: dict, seen: int) -> None:
     if case is not None:
         st.info(t("triage.mediation.has_case", case_no=ui.inert(case["case_no"]),
                   state=t(f"mediation.state.{case['state']}")))
-        st.page_link(st.Page(mediation_cases.render, url_path="mediation"), label=t("triage.mediation.open"),
-                     icon=":material/video_call:", query_params={"case": str(case["id"])})
+        ui.page_link(ctx, "mediation", t("triage.mediation.open"), icon=":material/video_call:",
+                     query_params={"case": case["id"]})
         return
     if tip["station_id"] is None or tip["state"] == "duplicate":
         st.caption(t("triage.mediation.not_now"))
@@ -525,37 +618,43 @@ def _detail(ctx: ui.Context, tip_id: int, now: str) -> None:
     st.subheader(f"{'⚠ ' if overdue else ''}#{tip['id']} · {tips.kinds_label(tip['kind'], ctx.lang)}"
                  f" · {t('tips.state.' + tip['state'])}")
     sla = sla_text(tip, now, ctx.lang)
+    resolve = tip_clocks.resolution_text(tip, now, ctx.lang)
     badge = "red" if overdue else ("orange" if tip["priority"] in ("urgent", "high") else "gray")
     assignee_name = ""
     officers = groups.list_officers(db, user, tip["station_id"]) if tip["station_id"] else []
     if tip["assignee_user_id"]:
         assignee_name = next((o["name"] for o in officers if o["id"] == tip["assignee_user_id"]),
                              f"#{tip['assignee_user_id']}")
+    late = tip_clocks.resolution_minutes_left(tip, now)
     st.markdown(f":{badge}-badge[{t('triage.col.sla')}：{sla}] "
+                f":{'red' if late is not None and late < 0 else 'gray'}-badge[{t('triage.col.resolve')}：{resolve}] "
                 f":{badge}-badge[{t('triage.col.priority')}：{t('tips.priority.' + tip['priority'])}] "
                 f":gray-badge[{t('triage.col.assignee')}：{ui.inert(assignee_name) or t('triage.unassigned')}]")
+    if tip["push_id"]:
+        ui.page_link(ctx, "pushes", t("triage.from_push", id=tip["push_id"]), icon=":material/campaign:",
+                     query_params={"push": tip["push_id"]})
     candidates = tip_duplicates.likely_duplicates(db, user, tip_id) if tip["state"] != "duplicate" else []
     left, right = st.columns([1.1, 1], gap="large")
     with left:
         _facts(ctx, tip, now, stations)
         _history(ctx, tip_id, stations)
     with right:
-        tabs = st.tabs([t("triage.tab.work"), t("triage.tab.reply"), t("triage.tab.expert"),
+        tabs = st.tabs([t("triage.tab.quick"), t("triage.tab.work"), t("triage.tab.calls"), t("triage.tab.expert"),
                         t("triage.tab.duplicates", n=len(candidates)), t("triage.tab.mediation")])
         try:
             with tabs[0]:
+                _quick(ctx, tip, seen, officers)
+            with tabs[1]:
                 _moves(ctx, tip, seen, officers)
                 st.divider()
                 _priority_and_route(ctx, tip, seen)
-                st.divider()
-                _contact(ctx, tip)
-            with tabs[1]:
-                _replies(ctx, tip)
             with tabs[2]:
-                _expert(ctx, tip)
+                _notes_and_calls(ctx, tip)
             with tabs[3]:
-                _duplicates(ctx, tip, seen, candidates)
+                _expert(ctx, tip)
             with tabs[4]:
+                _duplicates(ctx, tip, seen, candidates)
+            with tabs[5]:
                 _mediation(ctx, tip, seen)
         except tips.StaleEdit:
             # The "changed meanwhile" warning above carries the reload button.
@@ -642,23 +741,25 @@ def render() -> None:
     t = ctx.t
     for key in st.session_state.pop(P + "clear", []):  # inputs of the last successful write
         st.session_state.pop(key, None)
+    _push_from_url()
     st.title(t("triage.title"))
     st.caption(t("triage.intro"))
-    now = utcnow()
     tab_queue, tab_log = st.tabs([t("triage.tab.queue"), t("triage.tab.log")])
     with tab_queue:
-        top = st.container()
-        f, officers = _filters(ctx)
-        with top:
-            _counts(ctx, f, now)
-        rows = _queue(ctx, f, officers, now)
+        f = _filters(ctx)
+        _live_queue_part(dataclasses.asdict(f))
         st.divider()
         flash = st.session_state.pop(P + "flash", None)
         if flash:
             st.success(flash)
-        tip_id = _pick(ctx, rows, now)
-        if tip_id is not None:
-            _detail(ctx, tip_id, now)
+        cols = st.columns([1, 1, 3], vertical_alignment="bottom")
+        cols[0].number_input(t("triage.open_id"), min_value=1, step=1, value=None, key=P + "open_id",
+                             on_change=lambda: _open(st.session_state.get(P + "open_id")))
+        cols[1].toggle(t("triage.sound"), key=P + "sound", value=True, help=t("triage.sound_help"))
+        tip_id = ui.query_id("tip")
+        if tip_id is None:
+            st.caption(t("triage.pick_hint"))
+        else:
+            _detail(ctx, tip_id, utcnow())
     with tab_log:
         _log_form(ctx)
-

@@ -1,14 +1,75 @@
-"""工作台: the figures of the user's scope, and the to-do sections later issues fill."""
+"""工作台: what waits for the user — live (new leads on active appeals, open and overdue tips,
+pushes to review, their own pushes and what happened to them) — and the figures of their scope."""
 
 import pandas as pd
 import streamlit as st
 
-from lib import coverage, i18n, mediation, pushes, tips, ui
+from lib import appeals, coverage, i18n, mediation, notices, pushes, tips, ui
+
+P = "home_"
+MY_PUSH_STATES = ["draft", "rejected", "pending_review", "approved", "scheduled", "sending"]
 
 
 def _count_columns(ctx: ui.Context, *keys: str) -> dict:
     """Counts shown with thousands separators."""
     return {ctx.t(k): st.column_config.NumberColumn(format="localized") for k in keys}
+
+
+def _todo(ctx: ui.Context) -> None:
+    """The live to-do: refreshed every few seconds; a lead on an active appeal is announced."""
+    user = ctx.user
+    ui.show_notices(ctx)
+    st.subheader(ctx.t("home.pending_title"), anchor=False)
+    for tip in ui.tip_alerts(ctx, P + "alerts"):
+        ui.page_link(ctx, "triage", ui.alert_text(ctx, tip), icon=":material/notification_important:",
+                     query_params={"tip": tip["id"]})
+    counts = tips.queue_counts(ctx.db, user)
+    reviews = pushes.review_queue(ctx.db, user)
+    cases = mediation.workload(ctx.db, user)
+    board = appeals.board(ctx.db, user)
+    c = st.columns(6)
+    c[0].metric(ctx.t("home.todo_tips"), ui.fmt_int(counts["total"]))
+    c[1].metric(ctx.t("home.todo_overdue"), ui.fmt_int(counts["overdue"]),
+                delta=ctx.t("home.todo_overdue_hint") if counts["overdue"] else None, delta_color="inverse")
+    c[2].metric(ctx.t("home.todo_appeals"), ui.fmt_int(len(board)),
+                delta=ctx.t("home.todo_appeal_leads", n=sum(a["unanswered"] for a in board))
+                if any(a["unanswered"] for a in board) else None, delta_color="inverse")
+    c[3].metric(ctx.t("home.todo_reviews"), ui.fmt_int(len(reviews)))
+    c[4].metric(ctx.t("home.todo_cases"), ui.fmt_int(cases["open"]))
+    c[5].metric(ctx.t("home.todo_sessions"), ui.fmt_int(cases["sessions"]))
+    links = st.columns(3)
+    ui.page_link(ctx, "triage", ctx.t("home.go_triage"), icon=":material/fact_check:", container=links[0])
+    ui.page_link(ctx, "appeals", ctx.t("home.go_appeals"), icon=":material/timer:", container=links[1])
+    for push in reviews[:5]:
+        ui.page_link(ctx, "pushes", ctx.t("home.review_one", id=push["id"], title=push["title"]),
+                     icon=":material/rate_review:", query_params={"push": push["id"]})
+
+
+_todo_part = ui.live(_todo)
+
+
+def _my_pushes(ctx: ui.Context) -> None:
+    """The user's pushes on their way, and the latest notices about them."""
+    mine = pushes.list_pushes(ctx.db, ctx.user, states=MY_PUSH_STATES, author_id=ctx.user.id, limit=8)
+    recent = notices.recent(ctx.db, ctx.user, limit=6)
+    if not mine and not recent:
+        return
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown(f"**{ctx.t('home.my_pushes')}**")
+        if not mine:
+            st.caption(ctx.t("home.my_pushes_none"))
+        for push in mine:
+            target = "compose" if push["state"] in ("draft", "rejected") else "pushes"
+            note = ctx.t("home.push_line", id=push["id"], title=push["title"] or ctx.t("compose.untitled"),
+                         state=ctx.t("pushes.state." + push["state"]))
+            if push["state"] == "rejected" and push["state_reason"]:
+                note += " · " + ctx.t("compose.returned_line", reason=push["state_reason"])
+            ui.page_link(ctx, target, note, icon=":material/campaign:", query_params={"push": push["id"]})
+    with right:
+        st.markdown(f"**{ctx.t('home.notices')}**")
+        for notice in recent:
+            st.caption(f"{tips.local_time(notice['at'])} · {ui.notice_text(ctx, notice)}")
 
 
 def render() -> None:
@@ -17,6 +78,9 @@ def render() -> None:
     st.title(ctx.t("home.title"))
     st.caption(ctx.t("home.scope_district") if user.is_district
                else ctx.t("home.scope_station", station=user.unit_name))
+    _todo_part()
+    _my_pushes(ctx)
+    st.divider()
     summary = coverage.scope_summary(ctx.db, user)
 
     c1, c2, c3, c4 = st.columns(4)
@@ -77,15 +141,3 @@ def render() -> None:
         if below:
             st.warning(ctx.t("home.below_target", target=int(coverage.TARGET_COVERAGE_PCT),
                              stations="、".join(below) if ctx.lang == "zh" else ", ".join(below)))
-
-    st.subheader(ctx.t("home.pending_title"))
-    counts = tips.queue_counts(ctx.db, user)
-    reviews = pushes.review_queue(ctx.db, user)
-    cases = mediation.workload(ctx.db, user)
-    c1, c2, c3, c4, c5 = st.columns(5)
-    c1.metric(ctx.t("home.todo_tips"), ui.fmt_int(counts["total"]))
-    c2.metric(ctx.t("home.todo_overdue"), ui.fmt_int(counts["overdue"]),
-              delta=ctx.t("home.todo_overdue_hint") if counts["overdue"] else None, delta_color="inverse")
-    c3.metric(ctx.t("home.todo_reviews"), ui.fmt_int(len(reviews)))
-    c4.metric(ctx.t("home.todo_cases"), ui.fmt_int(cases["open"]))
-    c5.metric(ctx.t("home.todo_sessions"), ui.fmt_int(cases["sessions"]))

@@ -220,7 +220,7 @@ def test_an_overdue_tip_is_marked_and_counted(open_triage, demo_db, users):
 def test_a_move_through_the_page_changes_the_database(open_triage, demo_db, users):
     tip_id = make(demo_db, users["clerk"].station_id)
     at = open_triage("clerk")
-    at.selectbox(key="triage_pick").set_value(tip_id).run()
+    at.number_input(key="triage_open_id").set_value(tip_id).run()
     assert f"#{tip_id}" in texts(at)
     at.radio(key=f"triage_action_{tip_id}").set_value("triage").run()
     at.button(key=f"triage_do_{tip_id}").click().run()
@@ -241,7 +241,7 @@ def test_a_public_reply_through_the_page_reaches_the_tracker(open_triage, demo_d
     tip_id = make(demo_db, users["clerk"].station_id)
     code = demo_db.execute("SELECT tracking_code FROM tips WHERE id = ?", [tip_id]).fetchone()[0]
     at = open_triage("clerk")
-    at.selectbox(key="triage_pick").set_value(tip_id).run()
+    at.number_input(key="triage_open_id").set_value(tip_id).run()
     template = next(r for r in reply_templates.list_templates(demo_db, users["clerk"], "lead")
                     if r["title"] == "感谢提供线索")
     at.selectbox(key=f"triage_template_{tip_id}").set_value(template["id"]).run()
@@ -259,12 +259,12 @@ def test_contact_is_hidden_from_a_clerk_not_assigned(open_triage, demo_db, users
     tip_id = make(demo_db, users["clerk"].station_id, is_anonymous=False, contact_name="王先生",
                   contact_phone="13912345678")
     at = open_triage("clerk")
-    at.selectbox(key="triage_pick").set_value(tip_id).run()
+    at.number_input(key="triage_open_id").set_value(tip_id).run()
     assert not any(b.key == f"triage_contact_{tip_id}" for b in at.button)
     assert "13912345678" not in texts(at)
     assert any("仅对承办民警和所领导可见" in c.value for c in at.caption)
     admin = open_triage("station")
-    admin.selectbox(key="triage_pick").set_value(tip_id).run()
+    admin.number_input(key="triage_open_id").set_value(tip_id).run()
     assert "13912345678" not in texts(admin)
     admin.button(key=f"triage_contact_{tip_id}").click().run()
     assert "13912345678" in texts(admin)
@@ -276,7 +276,7 @@ def test_contact_is_hidden_from_a_clerk_not_assigned(open_triage, demo_db, users
 def test_a_stale_edit_is_refused_with_a_clear_message(open_triage, demo_db, users):
     tip_id = make(demo_db, users["clerk"].station_id)
     at = open_triage("clerk")
-    at.selectbox(key="triage_pick").set_value(tip_id).run()
+    at.number_input(key="triage_open_id").set_value(tip_id).run()
     tips.move(demo_db, users["station_admin"], tip_id, 1, "triage")  # someone else, meanwhile
     at.run()
     assert any("已被他人修改" in w.value for w in at.warning)
@@ -294,7 +294,7 @@ def test_a_likely_duplicate_is_merged_from_the_page(open_triage, demo_db, users)
     first = make(demo_db, station, "汽车站边上有辆灰色的面包车，车头被撞坏了，怀疑是昨天晚上肇事逃逸的车！")
     second = make(demo_db, station, "三星镇汽车站旁边停着一辆灰色面包车，车头有撞痕，像是昨晚撞人的那辆。")
     at = open_triage("clerk")
-    at.selectbox(key="triage_pick").set_value(second).run()
+    at.number_input(key="triage_open_id").set_value(second).run()
     assert any(f"#{first}" in m.value for m in at.markdown)
     at.button(key=f"triage_merge_{second}_{first}").click().run()
     merged = tips.get_tip(demo_db, users["clerk"], second)
@@ -307,7 +307,7 @@ def test_a_likely_duplicate_is_merged_into_the_open_tip(open_triage, demo_db, us
     first = make(demo_db, station, "汽车站边上有辆灰色的面包车，车头被撞坏了，怀疑是昨天晚上肇事逃逸的车！")
     second = make(demo_db, station, "三星镇汽车站旁边停着一辆灰色面包车，车头有撞痕，像是昨晚撞人的那辆。")
     at = open_triage("clerk")
-    at.selectbox(key="triage_pick").set_value(first).run()
+    at.number_input(key="triage_open_id").set_value(first).run()
     at.button(key=f"triage_merge_here_{first}_{second}").click().run()
     assert any(f"#{second} 已并入 #{first}" in s.value for s in at.success)
     assert tips.get_tip(demo_db, users["clerk"], second)["duplicate_of"] == first
@@ -319,7 +319,7 @@ def test_an_expert_answer_is_recorded_from_the_page(open_triage, demo_db, users)
     tip_id = make(demo_db, users["clerk"].station_id, "接到自称客服的电话要我开屏幕共享退款，是诈骗吗？",
                   kind="inquiry")
     at = open_triage("clerk")
-    at.selectbox(key="triage_pick").set_value(tip_id).run()
+    at.number_input(key="triage_open_id").set_value(tip_id).run()
     at.selectbox(key=f"triage_expert_field_{tip_id}").set_value("anti_fraud").run()
     expert_id = at.selectbox(key=f"triage_expert_{tip_id}").value
     at.text_area(key=f"triage_expert_answer_{tip_id}").input("是诈骗，立即挂断，勿共享屏幕。").run()
@@ -364,7 +364,7 @@ def test_district_admin_routes_an_unplaced_tip_by_hand(open_triage, demo_db, use
     at = open_triage("district")
     frame = at.dataframe[0].value
     assert frame[frame["编号"] == tip_id].iloc[0]["派出所"] == "待联动中心分派"
-    at.selectbox(key="triage_pick").set_value(tip_id).run()
+    at.number_input(key="triage_open_id").set_value(tip_id).run()
     at.selectbox(key=f"triage_reroute_to_{tip_id}").set_value(clerk.station_id).run()
     at.text_input(key=f"triage_reroute_reason_{tip_id}").input("发生地属三星所辖区").run()
     at.button(key=f"triage_reroute_{tip_id}").click().run()
@@ -376,7 +376,7 @@ def test_station_admin_sends_a_tip_on_to_the_right_station(open_triage, demo_db,
     admin, other = users["station_admin"], users["other_clerk"]
     tip_id = make(demo_db, admin.station_id)
     at = open_triage("station")
-    at.selectbox(key="triage_pick").set_value(tip_id).run()
+    at.number_input(key="triage_open_id").set_value(tip_id).run()
     at.selectbox(key=f"triage_reroute_to_{tip_id}").set_value(other.station_id).run()
     at.text_input(key=f"triage_reroute_reason_{tip_id}").input("事发地在他所辖区").run()
     at.button(key=f"triage_reroute_{tip_id}").click().run()
@@ -388,7 +388,7 @@ def test_station_admin_sends_a_tip_on_to_the_right_station(open_triage, demo_db,
 def test_a_clerk_has_no_reroute_control(open_triage, demo_db, users):
     tip_id = make(demo_db, users["clerk"].station_id)
     at = open_triage("clerk")
-    at.selectbox(key="triage_pick").set_value(tip_id).run()
+    at.number_input(key="triage_open_id").set_value(tip_id).run()
     assert not [w for w in at.selectbox if w.key == f"triage_reroute_to_{tip_id}"]
 
 
@@ -396,7 +396,7 @@ def test_a_dispute_becomes_a_mediation_case_linked_both_ways(open_triage, demo_d
     clerk = users["clerk"]
     tip_id = make(demo_db, clerk.station_id, "邻居装修噪音纠纷，双方多次争吵，希望派出所调解。", kind="complaint")
     at = open_triage("clerk")
-    at.selectbox(key="triage_pick").set_value(tip_id).run()
+    at.number_input(key="triage_open_id").set_value(tip_id).run()
     at.text_input(key=f"triage_mediation_title_{tip_id}").input("装修噪音纠纷")
     at.text_input(key=f"triage_mediation_applicant_{tip_id}_name").input("张女士")
     at.text_input(key=f"triage_mediation_respondent_{tip_id}_name").input("李先生")

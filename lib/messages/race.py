@@ -41,4 +41,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.locate_refused": ("没有获取到位置，请在下面写出地点。", "No location: write the place below instead."),
     "ui.locate_unavailable": ("此浏览器不能提供位置，请在下面写出地点。",
                               "This browser cannot give a location here: write the place below."),
+    # --- the workbench ---
+    "home.todo_appeals": ("进行中的协查", "Active appeals"),
+    "home.todo_appeal_leads": ("{n} 条线索待答复", "{n} leads to answer"),
+    "home.go_triage": ("去线索研判", "Go to triage"),
+    "home.go_appeals": ("去协查看板", "Go to the appeal board"),
+    "home.review_one": ("审核推送 #{id}《{title}》", "Review push #{id} “{title}”"),
+    "home.my_pushes": ("我的推送", "My pushes"),
+    "home.my_pushes_none": ("没有正在进行的推送。", "No push on its way."),
+    "home.push_line": ("#{id}《{title}》：{state}", "#{id} “{title}”: {state}"),
+    "home.notices": ("最近提醒", "Latest notices"),
 }

@@ -2,9 +2,11 @@
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "triage.title": ("线索研判", "Tip triage"),
-    "triage.intro": ("群众通过网页、扫码、微信群和电话反映的线索：按紧急程度和答复时限排序，超时的标 ⚠。",
-                     "What residents send by web form, QR code, chat group or phone — most urgent first, by "
-                     "first-response deadline; overdue tips are marked ⚠."),
+    "triage.intro": ("群众通过网页、扫码、微信群和电话反映的线索。协查通报收到的线索排在最前，其余按答复时限排序，"
+                     "已答复的排在未答复的后面；超时的标 ⚠。本页每隔几秒自动刷新。",
+                     "What residents send by web form, QR code, chat group or phone. Leads on active appeals come "
+                     "first, then the rest by first-response deadline; answered tips come after unanswered ones; "
+                     "overdue tips are marked ⚠. The page refreshes itself every few seconds."),
     "triage.tab.queue": ("研判队列", "Queue"),
     "triage.tab.log": ("登记线索", "Log a tip"),
     "triage.metric.open": ("待办线索", "Open tips"),
@@ -58,8 +60,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "triage.export_open311": ("导出 Open311 JSON", "Export Open311 JSON"),
     "triage.export_open311_help": ("GeoReport v2 格式，供其他平台读取：不含任何个人信息，坐标约精确到 100 米。",
                                    "GeoReport v2, for other platforms: no personal data, coordinates to about 100 m."),
-    "triage.pick": ("打开线索", "Open a tip"),
-    "triage.pick_none": ("— 点击上表中的一行，或在此选择 —", "— click a row above, or choose here —"),
     "triage.open_id": ("按编号打开", "Open by number"),
     "triage.changed_meanwhile": ("线索 #{id} 在您查看期间已被他人修改。请查看最新内容后点“重新载入”再操作。",
                                  "Tip #{id} was changed by someone else while you were looking. Check the latest "
@@ -96,7 +96,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "triage.event.assign": ("指派", "Assigned"),
     "triage.event.priority": ("调整优先级", "Priority changed"),
     "triage.tab.work": ("办理", "Work"),
-    "triage.tab.reply": ("答复与备注", "Reply & note"),
     "triage.tab.expert": ("专家意见", "Expert"),
     "triage.tab.duplicates": ("疑似重复（{n}）", "Likely duplicates ({n})"),
     "triage.action": ("操作", "Action"),
@@ -157,13 +156,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "triage.contact_phone": ("电话", "Phone"),
     "triage.contact_audited": ("本次查看已记入审计日志。", "This view has been written to the audit log."),
     "triage.reply": ("公开答复", "Public reply"),
-    "triage.reply_help": ("报料人凭查询码在“线索查询”页看到这条答复；请勿写入内部信息。",
+    "triage.reply_help": ("报料人凭查询码在“进度查询”页看到这条答复；请勿写入内部信息。",
                           "The sender sees this on the tracker with their code: keep internal details out."),
     "triage.template": ("答复模板", "Template"),
     "triage.template_none": ("— 不用模板 —", "— no template —"),
     "triage.reply_text": ("答复内容", "Reply"),
     "triage.reply_send": ("发布公开答复", "Publish reply"),
-    "triage.reply_sent": ("答复已发布，报料人可在线索查询页看到。", "Reply published; the sender sees it on the tracker."),
+    "triage.reply_sent": ("答复已发布，报料人可在进度查询页看到。", "Reply published; the sender sees it on the tracker."),
     "triage.note": ("内部备注", "Internal note"),
     "triage.note_help": ("仅民警可见。", "Staff only."),
     "triage.note_text": ("备注内容", "Note"),
@@ -243,4 +242,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "templates.error.title": ("模板标题为 1 到 {max} 个字。", "A template title has 1 to {max} characters."),
     "templates.error.body": ("模板内容为 1 到 {max} 个字。", "A template body has 1 to {max} characters."),
     "templates.error.duplicate": ("该类型已有名为“{title}”的模板。", "This kind already has a template “{title}”."),
+    # --- the appeal race (issue #10) ---
+    "triage.alert.appeal": ("🚨 协查通报 #{push} 收到新线索 #{id}（{kind}）", "🚨 New lead #{id} on appeal #{push} ({kind})"),
+    "triage.alert.urgent": ("⚠ 紧急线索 #{id}（{kind}）", "⚠ Urgent tip #{id} ({kind})"),
+    "triage.alert.title": ("刚收到 {n} 条需要马上处理的线索：", "{n} tips just arrived that need you now:"),
+    "triage.alert.dismiss": ("知道了", "Got it"),
+    "triage.flag.appeal": ("协查", "Appeal"),
+    "triage.col.resolve": ("办结时限", "Resolve by"),
+    "triage.col.resolve_at": ("应办结时间", "Resolve by (time)"),
+    "triage.col.push": ("来自推送", "From push"),
+    "triage.live": ("自动刷新：每 {s} 秒（最近 {at}）", "Refreshes itself every {s} s (last {at})"),
+    "triage.sound": ("新线索提示音", "Sound for new leads"),
+    "triage.sound_help": ("协查线索或紧急线索到达时响两声。浏览器要求先在页面上点一下才能发声。",
+                          "Two notes when an appeal lead or an urgent tip arrives. Browsers play sound only after "
+                          "a first click in the page."),
+    "triage.pick_hint": ("点击上表中的一行，或输入编号，打开一条线索。", "Click a row above, or type a number, to open a tip."),
+    "triage.from_push": ("来自推送 #{id}：查看推送", "From push #{id}: open the push"),
+    "triage.tab.quick": ("快速办理", "Quick handling"),
+    "triage.tab.calls": ("回电与备注", "Calls & notes"),
+    "triage.quick_help": ("选一个模板（可修改），然后一步完成：答复并办结、只答复，或指派民警并答复。报料人在进度查询页看到答复。",
+                          "Pick a template (edit it if needed), then one step: reply and resolve, reply only, or "
+                          "assign and reply. The sender reads the reply on the tracker."),
+    "triage.reply_resolve": ("答复并办结", "Reply and resolve"),
+    "triage.reply_resolved": ("线索 #{id} 已答复并办结。", "Tip #{id} answered and resolved."),
+    "triage.assign_reply": ("指派并答复", "Assign and reply"),
+    "triage.assigned_replied": ("线索 #{id} 已指派并答复报料人。", "Tip #{id} assigned; the sender was answered."),
+    "triage.callback": ("记录回电", "Log a call-back"),
+    "triage.callback_help": ("电话联系了报料人后在这里记一笔：视为已答复（答复时限停止），内容仅民警可见。",
+                             "After calling the sender back, note it here: it counts as the first response (the "
+                             "clock stops); staff only."),
+    "triage.callback_text": ("回电情况", "What was said"),
+    "triage.callback_placeholder": ("如：已回电，报料人愿意配合辨认", "E.g. called back; the sender will help identify"),
+    "triage.callback_add": ("记录回电", "Log the call"),
+    "triage.callback_added": ("回电已记录，答复时限已停止。", "Call logged; the response clock has stopped."),
+    "triage.event.callback": ("回电报料人", "Called the sender back"),
+    "triage.event.addition": ("报料人补充情况", "The sender added information"),
+    "triage.event.addition_badge": ("报料人补充", "From the sender"),
 }
