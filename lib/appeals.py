@@ -32,8 +32,9 @@ OUTCOMES = ("found", "solved", "withdrawn")  # chosen by staff; "expired" is the
 NOTE_MAX = 200
 ACTIVE_SQL = "p.category = 'appeal' AND p.state IN ('sending', 'sent') AND p.appeal_closed_at IS NULL"
 
-# The follow-up a clerk is offered when closing (a news push, sent without review: it asks nothing
-# of residents and names nobody — the appeal's photos and particulars are not repeated).
+# The follow-up a clerk is offered when closing: a news push, sent without review (it reports an
+# outcome and names nobody — the appeal's photos and particulars are not repeated). Like every push
+# it carries the tip link: residents may still rate it or send something.
 FOLLOW_UP = {
     "found": ("【已找到】{title}", "{date}发布的《{title}》所寻找的人员已经找到，平安回家。衷心感谢广大群众的关注、转发和"
                                "提供线索！请大家不要再转发原通报。"),

@@ -1,4 +1,5 @@
-"""线索办理规则: SLA first-response times and the reply template library (district admins)."""
+"""线索办理规则: the two clocks of tips (first response, resolution) and the reply template library
+(district admins)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from lib import i18n, reply_templates, sla, tips, ui
 from lib.errors import PortalError
 
 P = "rules_"
+
+
 def _done(message: str, **state) -> None:
     """After a successful write: say so on the next run, set what that run should pick,
     rerun (what is shown above the form was drawn before the write)."""
@@ -34,44 +37,69 @@ def _priority(ctx: ui.Context, priority: str) -> str:
     return ctx.t(f"tips.priority.{priority}")
 
 
-def _sla(ctx: ui.Context) -> None:
+# Each clock: (its name in the page's widget keys, the sla.set_rules argument, the rule's field).
+CLOCKS = (("sla", "changes", "minutes"), ("res", "resolution", "resolution_minutes"))
+
+
+def _grid(ctx: ui.Context, rules: list[dict], field: str, key: str) -> None:
+    """One clock as a readable table: tip kinds down, priorities across."""
     t = ctx.t
-    st.subheader(t("rules.sla.title"))
-    st.info(t("rules.sla.notice"))
-    rules = sla.list_rules(ctx.db, ctx.user)
     grid: dict[str, dict[str, str]] = {}
     for r in rules:
-        text = sla.format_minutes(r["minutes"], ctx.lang) + (t("rules.sla.default_mark") if r["is_default"] else "")
+        text = sla.format_minutes(r[field], ctx.lang) + (t("rules.sla.default_mark") if r["is_default"] else "")
         grid.setdefault(_kind(ctx, r["kind"]), {})[_priority(ctx, r["priority"])] = text
     st.dataframe(pd.DataFrame.from_dict(grid, orient="index").rename_axis(t("rules.kind")).reset_index(),
-                 hide_index=True, width="stretch", key=P + "sla_table")
+                 hide_index=True, width="stretch", key=P + key + "_table")
 
+
+def _clock_form(ctx: ui.Context, rules: list[dict], name: str, argument: str, field: str) -> None:
+    """The minutes of one clock, every kind × priority, saved together."""
+    t = ctx.t
     # The current minutes are part of each input's key: after a save (ours or another admin's)
     # the inputs start again from what is stored, while a refused entry keeps what was typed.
-    with st.form(P + "sla_form"):
-        st.markdown("**" + t("rules.sla.edit") + "**")
-        st.caption(t("rules.sla.minutes_help"))
+    with st.form(P + name + "_form"):
+        st.caption(t(f"rules.{name}.minutes_help"))
         typed = {}
         for kind in tips.KINDS:
             cols = st.columns([1, 1, 1, 1, 1], vertical_alignment="bottom")
             cols[0].markdown(_kind(ctx, kind))
             for col, r in zip(cols[1:], (r for r in rules if r["kind"] == kind), strict=True):
                 typed[(kind, r["priority"])] = col.number_input(
-                    _priority(ctx, r["priority"]), value=r["minutes"], step=1, format="%d",
-                    help=t("rules.sla.current", span=sla.format_minutes(r["minutes"], ctx.lang)),
-                    key=P + f"sla_{kind}_{r['priority']}_{r['minutes']}")
-        save = st.form_submit_button(t("rules.sla.save"), type="primary", key=P + "sla_save")
+                    _priority(ctx, r["priority"]), value=r[field], step=1, format="%d",
+                    help=t("rules.sla.current", span=sla.format_minutes(r[field], ctx.lang)),
+                    key=P + f"{name}_{kind}_{r['priority']}_{r[field]}")
+        save = st.form_submit_button(t(f"rules.{name}.save"), type="primary", key=P + name + "_save")
     if save:
         labels = {f"{r['kind']}.{r['priority']}": f"{_kind(ctx, r['kind'])} · {_priority(ctx, r['priority'])}"
-                  for r in rules}
+                  for r in rules}  # the refusal itself names the clock
         try:
-            changed = sla.set_rules(ctx.db, ctx.user, typed)
+            changed = sla.set_rules(ctx.db, ctx.user, **{argument: typed})
         except PortalError as exc:
             _error(ctx, exc, labels)
         else:
             if changed:
-                _done(t("rules.sla.saved", n=len(changed)))
+                _done(t(f"rules.{name}.saved", n=len(changed)))
             st.info(t("rules.sla.unchanged"))
+
+
+def _sla(ctx: ui.Context) -> None:
+    t = ctx.t
+    st.subheader(t("rules.clocks.title"))
+    st.markdown(t("rules.clocks.explain"))
+    st.info(t("rules.sla.notice"))
+    rules = sla.list_rules(ctx.db, ctx.user)
+    late = [f"{_kind(ctx, r['kind'])} · {_priority(ctx, r['priority'])}" for r in rules
+            if r["resolution_minutes"] < r["minutes"]]
+    if late:
+        st.warning(t("rules.clocks.resolution_shorter", pairs="、".join(late) if ctx.lang == "zh" else ", ".join(late)))
+    for col, (name, _argument, field) in zip(st.columns(2), CLOCKS, strict=True):
+        with col:
+            st.markdown(f"**{t(f'rules.{name}.title')}**")
+            _grid(ctx, rules, field, name)
+    edit = st.tabs([t(f"rules.{name}.edit") for name, _a, _f in CLOCKS])
+    for tab, (name, argument, field) in zip(edit, CLOCKS, strict=True):
+        with tab:
+            _clock_form(ctx, rules, name, argument, field)
 
 
 def _templates(ctx: ui.Context) -> None:

@@ -1,10 +1,10 @@
-"""The 线索办理规则 page (AppTest): SLA rules and reply templates, for district admins only;
-and editing reply templates in lib/reply_templates.py."""
+"""The 线索办理规则 page (AppTest): the two clocks of tips (答复时限, 办结时限) and reply templates, for
+district admins only; and editing reply templates in lib/reply_templates.py."""
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import audit, auth, reply_templates
+from lib import audit, auth, i18n, reply_templates, sla, tips
 from lib.db import connect
 from lib.errors import NotFoundError, ScopeError, ValidationError
 from tests.apptest import goto, texts
@@ -113,28 +113,103 @@ def test_the_page_guards_itself_whatever_the_navigation(demo_path, monkeypatch, 
     assert not at.title and not at.dataframe and not at.number_input
 
 
-# --- the page: SLA rules --------------------------------------------------------------------------
+# --- the page: the two clocks --------------------------------------------------------------------------
 
 
 def sla_input(at, kind, priority):
     return next(n for n in at.number_input if n.key.startswith(f"rules_sla_{kind}_{priority}_"))
 
 
-def sla_grid(at):
-    return at.dataframe[0].value.set_index("线索类型")
+def res_input(at, kind, priority):
+    return next(n for n in at.number_input if n.key.startswith(f"rules_res_{kind}_{priority}_"))
+
+
+TABLES = ("rules_sla_table", "rules_res_table", "rules_tpl_table")  # in page order (a read-only table has no id)
+
+
+def table(at, key):
+    assert len(at.dataframe) >= 2
+    return at.dataframe[TABLES.index(key)].value
+
+
+def sla_grid(at, index="线索类型"):
+    return table(at, "rules_sla_table").set_index(index)
+
+
+def res_grid(at, index="线索类型"):
+    return table(at, "rules_res_table").set_index(index)
+
+
+def stored(db, column="first_response_minutes") -> dict:
+    return {(k, p): m for k, p, m in db.execute(f"SELECT kind, priority, {column} FROM sla_rules")}
 
 
 def test_district_admin_sees_the_rules_as_a_readable_grid(app):
     at = open_rules(app, "district")
     assert not at.exception
     shown = texts(at)
-    assert "线索办理规则" in shown and "修改只对今后收到的线索生效；已收到线索的答复时限保持不变。" in shown
+    assert "线索办理规则" in shown and "修改只对今后收到的线索生效；已收到线索的时限保持不变。" in shown
     grid = sla_grid(at)
     assert list(grid.columns) == ["紧急", "高", "一般", "低"]
     assert list(grid.index) == ["民生诉求", "案件线索", "群众咨询", "举报投诉"]
     assert grid.loc["案件线索", "紧急"] == "10 分钟" and grid.loc["案件线索", "一般"] == "2 小时"
     assert grid.loc["民生诉求", "低"] == "2 天" and grid.loc["举报投诉", "低"] == "1 天"
-    assert len(at.number_input) == 16 and sla_input(at, "lead", "urgent").value == 10
+    assert len(at.number_input) == 32 and sla_input(at, "lead", "urgent").value == 10
+
+
+def test_district_admin_sees_both_clocks_and_what_stops_each(app, demo_path, users):
+    at = open_rules(app, "district")
+    shown = texts(at)
+    assert "第一次公开答复群众（群众查询进度时能看到）或登记一次回电为止；指派、内部备注都不算答复" in shown
+    assert "**办结时限**：到线索办结为止" in shown
+    rules = sla.list_rules(connect(demo_path), users["district_admin"])
+    for grid, field in ((sla_grid(at), "minutes"), (res_grid(at), "resolution_minutes")):
+        assert list(grid.columns) == ["紧急", "高", "一般", "低"]
+        shown_cells = {(r["kind"], r["priority"]): grid.loc[i18n.term("tip_kinds", r["kind"], "zh"),
+                                                            i18n.t(f"tips.priority.{r['priority']}")] for r in rules}
+        assert shown_cells == {(r["kind"], r["priority"]): sla.format_minutes(r[field]) for r in rules}
+        assert len(shown_cells) == len(tips.KINDS) * len(tips.PRIORITIES)
+    assert res_grid(at).loc["案件线索", "紧急"] == "1 天" and res_grid(at).loc["举报投诉", "低"] == "14 天"
+    assert res_input(at, "inquiry", "urgent").value == 480
+    assert not at.warning  # every resolution time is at least its response time
+
+
+def test_changed_resolution_times_are_saved_and_shown(app, demo_path):
+    db = connect(demo_path)
+    admin = auth.load_user(db, "district")
+    before = len(audit.list_entries(db, admin, entity="sla_rules"))
+    first = stored(db)
+    at = open_rules(app, "district")
+    res_input(at, "lead", "urgent").set_value(720)
+    res_input(at, "complaint", "low").set_value(30 * 1440)
+    at.button(key="rules_res_save").click().run()
+    assert not at.exception
+    assert "已保存 2 项办结时限修改，对今后收到的线索生效。" in [s.value for s in at.success]
+    assert stored(db, "resolution_minutes")[("lead", "urgent")] == 720
+    assert stored(db, "resolution_minutes")[("complaint", "low")] == 43200
+    assert stored(db) == first  # the response clock is left alone
+    assert len(audit.list_entries(db, admin, entity="sla_rules")) == before + 2
+    assert res_grid(at).loc["案件线索", "紧急"] == "12 小时" and res_grid(at).loc["举报投诉", "低"] == "30 天"
+    assert res_input(at, "lead", "urgent").value == 720
+
+
+def test_a_bad_resolution_time_is_refused_by_name_and_nothing_is_saved(app, demo_path):
+    db = connect(demo_path)
+    before = stored(db, "resolution_minutes")
+    at = open_rules(app, "district")
+    res_input(at, "lead", "high").set_value(2000)
+    res_input(at, "request", "normal").set_value(91 * 1440)
+    at.button(key="rules_res_save").click().run()
+    assert [e.value for e in at.error] == ["民生诉求 · 一般：办结时限应为 1 到 129600 分钟之间的整数（最长 90 天）。"]
+    assert stored(db, "resolution_minutes") == before
+    assert res_input(at, "request", "normal").value == 91 * 1440 and res_input(at, "lead", "high").value == 2000
+
+
+def test_a_resolution_time_shorter_than_the_response_time_is_pointed_out(app, demo_path):
+    at = open_rules(app, "district")
+    res_input(at, "request", "low").set_value(1440)  # response: 2 days
+    at.button(key="rules_res_save").click().run()
+    assert [w.value for w in at.warning] == ["以下线索的办结时限短于答复时限，请核对：民生诉求 · 低。"]
 
 
 def test_changed_rules_are_saved_together_and_shown(app, demo_path):
@@ -147,7 +222,8 @@ def test_changed_rules_are_saved_together_and_shown(app, demo_path):
     at.button(key="rules_sla_save").click().run()
     assert not at.exception
     assert "已保存 2 项时限修改，对今后收到的线索生效。" in [s.value for s in at.success]
-    rules = {(k, p): m for k, p, m in db.execute("SELECT kind, priority, first_response_minutes FROM sla_rules")}
+    rules = stored(db)
+    assert stored(db, "resolution_minutes")[("lead", "urgent")] == 1440  # the resolution clock is left alone
     assert rules[("lead", "urgent")] == 15 and rules[("request", "low")] == 4320 and rules[("lead", "high")] == 30
     assert len(audit.list_entries(db, admin, entity="sla_rules")) == before + 2
     grid = sla_grid(at)
@@ -172,16 +248,18 @@ def test_a_bad_rule_is_refused_by_name_and_nothing_is_saved(app, demo_path):
 
 def test_the_rules_in_english(app):
     at = open_rules(app, "district", lang="en")
-    grid = at.dataframe[0].value.set_index("Tip kind")
+    grid = sla_grid(at, "Tip kind")
     assert list(grid.columns) == ["Urgent", "High", "Normal", "Low"]
     assert "10 min" in set(grid.iloc[:, 0]) and "2 h" in set(grid["Normal"])
+    assert res_grid(at, "Tip kind").loc["Case lead", "Low"] == "14 d"
+    assert "until the tip is resolved" in texts(at)
 
 
 # --- the page: reply templates ------------------------------------------------------------------
 
 
 def template_table(at):
-    return at.dataframe[1].value
+    return table(at, "rules_tpl_table")
 
 
 def test_templates_are_listed_by_kind(app, demo_path):

@@ -2,27 +2,51 @@
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "rules.title": ("线索办理规则", "Tip rules"),
-    "rules.intro": ("设置各类线索的首次答复时限，维护民警答复群众时选用的答复模板。",
-                    "Set the first-response time of each kind of tip, and keep the reply templates officers use."),
+    "rules.intro": ("设置各类线索的答复时限和办结时限，维护民警答复群众时选用的答复模板。",
+                    "Set the response and resolution times of each kind of tip, and keep the reply templates "
+                    "officers use."),
     "rules.kind": ("线索类型", "Tip kind"),
     "rules.error.in_field": ("{field}：{message}", "{field}: {message}"),
     "rules.error.minutes": ("答复时限应为 {min} 到 {max} 分钟之间的整数（最长 30 天）。",
                             "A response time is a whole number of minutes from {min} to {max} (30 days at most)."),
+    "rules.error.resolution_minutes": ("办结时限应为 {min} 到 {max} 分钟之间的整数（最长 90 天）。",
+                                       "A resolution time is a whole number of minutes from {min} to {max} "
+                                       "(90 days at most)."),
     "rules.span.days": ("{n} 天", "{n} d"),
     "rules.span.hours": ("{n} 小时", "{n} h"),
     "rules.span.minutes": ("{n} 分钟", "{n} min"),
-    "rules.sla.title": ("首次答复时限", "First-response times"),
-    "rules.sla.notice": ("修改只对今后收到的线索生效；已收到线索的答复时限保持不变。",
-                         "A change applies to tips received from now on; tips already received keep their due time."),
+    "rules.clocks.title": ("办理时限", "Time limits"),
+    "rules.clocks.explain": (
+        "每条线索有两个时限，都从收到线索时开始计时：\n\n"
+        "- **答复时限**：到第一次公开答复群众（群众查询进度时能看到）或登记一次回电为止；指派、内部备注都不算答复。\n"
+        "- **办结时限**：到线索办结为止；重新打开的线索按当时的办结时限重新计时。",
+        "Each tip has two clocks, both starting when it arrives:\n\n"
+        "- **Response time**: until the first public reply (what the sender sees on the tracker) or a logged "
+        "call-back; an assignment or an internal note is not a reply.\n"
+        "- **Resolution time**: until the tip is resolved; a reopened tip starts a fresh resolution clock from "
+        "the rule in force then."),
+    "rules.clocks.resolution_shorter": ("以下线索的办结时限短于答复时限，请核对：{pairs}。",
+                                        "The resolution time is shorter than the response time for: {pairs}. "
+                                        "Please check."),
+    "rules.sla.title": ("答复时限", "Response times"),
+    "rules.sla.notice": ("修改只对今后收到的线索生效；已收到线索的时限保持不变。",
+                         "A change applies to tips received from now on; tips already received keep their due times."),
     "rules.sla.default_mark": ("（默认）", " (default)"),
-    "rules.sla.edit": ("修改时限（单位：分钟）", "Change the times (in minutes)"),
-    "rules.sla.minutes_help": ("1 小时 = 60 分钟，1 天 = 1440 分钟，最长 43200 分钟（30 天）。",
-                               "1 hour = 60 minutes, 1 day = 1,440 minutes, at most 43,200 minutes (30 days)."),
+    "rules.sla.edit": ("修改答复时限", "Change the response times"),
+    "rules.sla.minutes_help": ("单位：分钟。1 小时 = 60 分钟，1 天 = 1440 分钟，最长 43200 分钟（30 天）。",
+                               "In minutes: 1 hour = 60, 1 day = 1,440, at most 43,200 minutes (30 days)."),
     "rules.sla.current": ("现为 {span}", "Now {span}"),
-    "rules.sla.save": ("保存时限", "Save the times"),
+    "rules.sla.save": ("保存答复时限", "Save the response times"),
     "rules.sla.saved": ("已保存 {n} 项时限修改，对今后收到的线索生效。",
                         "{n} response times changed; they apply to tips received from now on."),
     "rules.sla.unchanged": ("没有改动。", "Nothing changed."),
+    "rules.res.title": ("办结时限", "Resolution times"),
+    "rules.res.edit": ("修改办结时限", "Change the resolution times"),
+    "rules.res.minutes_help": ("单位：分钟。1 天 = 1440 分钟，1 周 = 10080 分钟，最长 129600 分钟（90 天）。",
+                               "In minutes: 1 day = 1,440, 1 week = 10,080, at most 129,600 minutes (90 days)."),
+    "rules.res.save": ("保存办结时限", "Save the resolution times"),
+    "rules.res.saved": ("已保存 {n} 项办结时限修改，对今后收到的线索生效。",
+                        "{n} resolution times changed; they apply to tips received from now on."),
     "rules.templates.title": ("答复模板", "Reply templates"),
     "rules.templates.intro": ("民警答复群众时可选用的模板，按线索类型分列，发送前可再修改。删除的模板不再出现在选择中，已发出的答复不受影响。",
                               "Templates officers can start a reply from, by tip kind; they edit the text before "
