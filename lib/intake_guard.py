@@ -300,9 +300,6 @@ def submit_tip(db: sqlite_utils.Database, tip: tips.TipInput, *, client_key: str
     errors = tips.TipErrors()
     if verdict.needs_challenge and not verify_challenge(challenge_seed, challenge_answer):
         errors.add("challenge", "guard.challenge_wrong")
-    if tip.is_anonymous and normalize_phone(tip.contact_phone):
-        # A phone typed but "anonymous" left ticked: the sender probably wants a call back.
-        errors.add("contact_phone", "tip.error.anonymous_with_phone")
     try:
         tips.validate(db, tip)
     except tips.TipErrors as exc:

@@ -138,10 +138,12 @@ def test_honeypot_pretends_success_stores_nothing_and_counts(demo_db):
     assert any(k.startswith("trap:c:") for k in keys) and any(k.startswith("tip:c:") for k in keys)
 
 
-def test_a_phone_with_anonymous_ticked_is_refused(demo_db):
-    with pytest.raises(tips.TipErrors) as info:
-        guard.submit_tip(demo_db, a_tip(contact_phone="13912345678"), client_key="c", now=at(0))
-    assert info.value.errors["contact_phone"][0] == "tip.error.anonymous_with_phone"
+def test_an_anonymous_tip_is_never_refused_for_a_phone_and_keeps_none(demo_db):
+    # The form no longer has an "anonymous" box: a phone means "call me back" (is_anonymous False);
+    # a caller that still passes one with is_anonymous True gets the tip in, the phone not kept.
+    made = guard.submit_tip(demo_db, a_tip(contact_phone="13912345678"), client_key="c", now=at(0))
+    row = demo_db.execute("SELECT is_anonymous, contact_phone FROM tips WHERE id = ?", [made["id"]]).fetchone()
+    assert tuple(row) == (1, None)
 
 
 def test_refused_fields_and_the_challenge_are_reported_together(demo_db):

@@ -1,21 +1,27 @@
 """The public side of tips through the pages (AppTest): the form, from a push's QR code or
-not, each refusal keeping what was typed and writing nothing, the honeypot, rate limit and
-challenge, junk query parameters, the tracker; and a fuzz of intake (lib.tips)."""
+not (the volunteer's minute: unit, title and photo, then only what a lead needs), anonymous unless
+a phone is typed, each refusal keeping what was typed and writing nothing, a too-long paste cut,
+the honeypot, rate limit and challenge, junk query parameters, the done page and its card, the
+tracker and the sender's additions; and a fuzz of intake (lib.tips)."""
 
 import io
 import math
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from lib import i18n, intake_guard, messages, public_grids, pushes, tips
+from lib import files, i18n, intake_guard, messages, public_grids, pushes, tips, tracking_card
 from lib.db import connect
-from lib.errors import ValidationError
+from lib.errors import PortalError, ValidationError
 from lib.messages import tip_public
 from lib.tips import TipInput
+from pages import tip_form
 from tests.apptest import goto, texts
+from tests.test_pushes import complete_appeal
 
 DESCRIPTION = "小区东门停着一辆灰色面包车，车头有撞痕，已经停了三天。"
 
@@ -56,7 +62,7 @@ def open_page(app, url_path="tip", lang=None, session=None, **params):
 
 
 def fill(at, *, description=DESCRIPTION, kind=None, grid=None, place=None, when=None, consent=True,
-         anonymous=None, name=None, phone=None, photos=None, honeypot=None):
+         name=None, phone=None, photos=None, honeypot=None):
     if kind:
         at.radio(key="tip_kind").set_value(kind)
     at.text_area(key="tip_description").input(description)
@@ -66,8 +72,6 @@ def fill(at, *, description=DESCRIPTION, kind=None, grid=None, place=None, when=
         at.text_input(key="tip_place").input(place)
     if when is not None:
         at.text_input(key="tip_when").input(when)
-    if anonymous is not None:
-        at.checkbox(key="tip_anonymous").set_value(anonymous)
     if name is not None:
         at.text_input(key="tip_name").input(name)
     if phone is not None:
@@ -93,9 +97,11 @@ def shown_code(at) -> str | None:
     return None
 
 
-def sent_appeal(db, users) -> dict:
-    from tests.test_pushes import complete_appeal
+def keys(widgets) -> list:
+    return [w.key for w in widgets]
 
+
+def sent_appeal(db, users) -> dict:
     push = complete_appeal(db, users["clerk"])
     push = pushes.submit(db, users["clerk"], push["id"], push["version"])
     push = pushes.review(db, users["station_admin"], push["id"], push["version"], approve=True)
@@ -122,13 +128,13 @@ def test_no_key_of_tip_public_is_defined_elsewhere():
 # --- the form ------------------------------------------------------------------------------
 
 
-def test_a_valid_anonymous_lead_gets_a_code_and_reaches_the_grids_station(app, demo_path, users):
+def test_a_valid_anonymous_tip_gets_a_code_and_reaches_the_grids_station(app, demo_path, users):
     db = connect(demo_path)
     grid_id = own_grid(db, users["clerk"])
     at = open_page(app)
     assert at.radio(key="tip_kind").value == "request"  # no push: an ordinary request by default
-    assert at.checkbox(key="tip_anonymous").value is True
-    assert "匿名提交：我们不会知道您是谁；如需民警回电，请留下手机号。" in texts(at)
+    assert keys(at.checkbox) == ["tip_consent"]  # no "anonymous" box any more
+    assert "不留电话即匿名提交" in texts(at)
     before = count(db, "tips")
     submit(fill(at, kind="lead", grid=grid_id, when="今天下午3点", photos=[("p.jpg", jpeg(), "image/jpeg")]))
     code = shown_code(at)
@@ -139,41 +145,122 @@ def test_a_valid_anonymous_lead_gets_a_code_and_reaches_the_grids_station(app, d
     assert (tip["kind"], tip["station_id"], tip["grid_id"], tip["channel"]) == (
         "lead", users["clerk"].station_id, grid_id, "web")
     assert tip["is_anonymous"] == 1 and tip["contact_phone"] is None and tip["push_id"] is None
+    # Words that are not a time stay words, in the description.
     assert tip["description"].startswith(DESCRIPTION) and "今天下午3点" in tip["description"]
+    assert tip["happened_at"] is None
     assert count(db, "tip_photos") >= 1
-    assert "请截图或抄下这个查询码" in texts(at)
 
 
-def test_the_consent_text_states_the_configured_retention_period(app, monkeypatch):
-    assert "办结后保存 3 年，到期删除您写的内容、地点、照片和联系方式" in texts(open_page(app))
+def test_when_starts_as_now_in_beijing_and_a_typed_time_is_stored_as_such(app, demo_path):
+    db = connect(demo_path)
+    at = open_page(app)
+    prefilled = at.text_input(key="tip_when").value
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", prefilled)
+    beijing = datetime.now(UTC) + timedelta(hours=8)
+    assert abs((datetime.strptime(prefilled, "%Y-%m-%d %H:%M") - beijing.replace(tzinfo=None)).total_seconds()) < 120
+    submit(fill(at))  # left as it was: "now"
+    assert last_tip(db)["happened_at"] == prefilled and last_tip(db)["description"] == DESCRIPTION
+    at.button(key="tip_again").click().run()
+    submit(fill(at, when="２０２６/11/28 9:05"))
+    assert last_tip(db)["happened_at"] == "2026-11-28 09:05" and last_tip(db)["description"] == DESCRIPTION
+
+
+def test_the_consent_is_one_box_right_above_the_button_and_states_the_retention(app, monkeypatch):
+    at = open_page(app)
+    order = [getattr(e, "key", None) or type(e).__name__ for e in at.main]
+    assert order[order.index("tip_submit") - 1] == "tip_consent"
+    assert order[order.index("tip_consent") - 1] == "Caption"  # the one line on what, who, how long
+    assert at.checkbox(key="tip_consent").label == "我同意按上面的说明提交"
+    assert "办结后保存 3 年，到期删除" in texts(at)
     monkeypatch.setenv("PORTAL_TIP_RETENTION_YEARS", "5")
     assert "办结后保存 5 年" in texts(open_page(app))
-    assert "**How long**: 5 years after the case is closed" in texts(open_page(app, lang="en"))
+    assert "deleted 5 years after the case is closed" in texts(open_page(app, lang="en"))
 
 
-def test_a_tip_with_contact_keeps_name_and_phone(app, demo_path):
+def test_a_phone_number_means_call_me_back(app, demo_path):
     db = connect(demo_path)
-    at = submit(fill(open_page(app), place="三星镇汽车站", anonymous=False, name="王先生", phone="139 1234 5678"))
+    at = submit(fill(open_page(app), place="三星镇汽车站", name="王先生", phone="139 1234 5678"))
     assert shown_code(at)
     tip = last_tip(db)
     assert (tip["is_anonymous"], tip["contact_name"], tip["contact_phone"], tip["location_text"]) == (
         0, "王先生", "13912345678", "三星镇汽车站")
 
 
-def test_from_a_push_qr_code_the_tip_is_linked_and_rated(app, demo_path, users):
+def test_a_name_without_a_phone_is_not_kept(app, demo_path):
+    db = connect(demo_path)
+    assert shown_code(submit(fill(open_page(app), name="王先生")))
+    tip = last_tip(db)
+    assert (tip["is_anonymous"], tip["contact_name"], tip["contact_phone"]) == (1, None, None)
+
+
+# --- opened from a push --------------------------------------------------------------------
+
+
+def test_from_an_appeal_the_page_shows_its_unit_title_and_photo_and_asks_no_kind_and_no_grid(app, demo_path, users):
     db = connect(demo_path)
     push = sent_appeal(db, users)
-    grid_id = own_grid(db, users["clerk"])
-    at = open_page(app, push=str(push["id"]), grid=str(grid_id))
-    assert "七旬老人走失" in texts(at)  # which appeal it answers (its title only)
-    assert at.radio(key="tip_kind").value == "lead"
-    assert at.selectbox(key="tip_grid").value == grid_id
-    at.feedback[0].set_value(3)  # the fourth star
-    submit(fill(at))
+    unit = public_grids.short_unit_name(pushes.issuing_unit(db, push))
+    assert unit == "海门公安 · 三星派出所"
+    at = open_page(app, push=str(push["id"]), grid=str(own_grid(db, users["clerk"])))
+    shown = [str(getattr(e, "value", "")) for e in at.main]  # in page order
+    assert shown.index(unit) < shown.index("寻人启事：七旬老人走失") < shown.index("看到相关情况？写下这几项就行，一分钟即可。情况紧急请直接拨打 110。")  # the unit first, for trust
+    assert not [r for r in at.radio if r.key == "tip_kind"]
+    assert not [s for s in at.selectbox if s.key == "tip_grid"]
+    assert len(at.image) == 2  # the logo and the appeal's photo
+    assert at.text_area(key="tip_description").label == "您看到了什么？"
+    order = [getattr(e, "key", None) for e in at.main]
+    assert order.index("tip_rating") > order.index("tip_phone")  # the rating, optional, after the lead
+
+
+def test_a_lead_with_a_phone_from_an_appeal_is_stored_with_it_and_goes_to_the_issuing_station(
+        app, demo_path, users):
+    db = connect(demo_path)
+    push = sent_appeal(db, users)
+    other = db.execute("SELECT id FROM grids WHERE station_id != ? AND category = 'comprehensive' LIMIT 1",
+                       [push["station_id"]]).fetchone()[0]
+    at = open_page(app, push=str(push["id"]), grid=str(other))
+    at.session_state["tip_locate"] = {"position": {"lat": 31.93012, "lon": 121.28034, "accuracy": 12}}
+    submit(fill(at, place="三星镇汽车站", phone="13912345678", name="王先生"))
     assert shown_code(at)
     tip = last_tip(db)
-    assert (tip["push_id"], tip["rating"], tip["channel"], tip["grid_id"], tip["station_id"]) == (
-        push["id"], 4, "qr", grid_id, users["clerk"].station_id)
+    assert (tip["kind"], tip["push_id"], tip["channel"], tip["station_id"], tip["grid_id"]) == (
+        "lead", push["id"], "qr", push["station_id"], other)  # the issuing station, wherever the grid is
+    assert (tip["is_anonymous"], tip["contact_phone"], tip["contact_name"]) == (0, "13912345678", "王先生")
+    assert (tip["lat"], tip["lon"], tip["location_text"]) == (31.93012, 121.28034, "三星镇汽车站")
+    assert tip["rating"] is None  # not asked for: none stored
+
+
+def test_a_lead_without_a_phone_from_an_appeal_is_anonymous_and_may_be_rated(app, demo_path, users):
+    db = connect(demo_path)
+    push = sent_appeal(db, users)
+    at = open_page(app, push=str(push["id"]))
+    at.feedback[0].set_value(3)  # the fourth star
+    submit(fill(at))
+    tip = last_tip(db)
+    assert (tip["push_id"], tip["is_anonymous"], tip["contact_phone"], tip["rating"]) == (push["id"], 1, None, 4)
+
+
+def test_a_closed_appeal_shows_no_photo_any_more(app, demo_path, users):
+    db = connect(demo_path)
+    push = sent_appeal(db, users)
+    db.execute("UPDATE pushes SET appeal_closed_at = '2026-01-01T00:00:00Z', appeal_outcome = 'found' WHERE id = ?",
+               [push["id"]])
+    db.conn.commit()
+    at = open_page(app, push=str(push["id"]))
+    assert "这条通报已经结束" in texts(at) and len(at.image) == 1  # the logo only
+    card = public_grids.sent_push_card(db, push["id"])
+    assert card["is_closed"] and card["photo"] is None
+
+
+def test_an_unsent_push_is_not_shown_nor_linked(app, demo_path, users):
+    db = connect(demo_path)
+    draft = complete_appeal(db, users["clerk"])
+    draft = pushes.save_draft(db, users["clerk"], draft["id"], draft["version"], title="内部草稿标题")
+    at = open_page(app, push=str(draft["id"]))
+    assert "内部草稿标题" not in texts(at) and not at.feedback and len(at.image) == 0
+    assert at.radio(key="tip_kind").value == "request"
+    submit(fill(at))
+    assert last_tip(db)["push_id"] is None and last_tip(db)["channel"] == "web"
 
 
 def test_a_qr_grid_of_another_category_is_offered_too(app, demo_path):
@@ -181,17 +268,6 @@ def test_a_qr_grid_of_another_category_is_offered_too(app, demo_path):
     grid_id = db.execute("SELECT id FROM grids WHERE category = 'industry' LIMIT 1").fetchone()[0]
     at = open_page(app, grid=str(grid_id))
     assert at.selectbox(key="tip_grid").value == grid_id
-
-
-def test_an_unsent_push_is_not_shown_nor_linked(app, demo_path, users):
-    db = connect(demo_path)
-    draft = pushes.save_draft(db, users["clerk"], (d := pushes.new_draft(db, users["clerk"], "news"))["id"],
-                              d["version"], title="内部草稿标题")
-    at = open_page(app, push=str(draft["id"]))
-    assert "内部草稿标题" not in texts(at) and not at.feedback
-    assert at.radio(key="tip_kind").value == "request"
-    submit(fill(at))
-    assert last_tip(db)["push_id"] is None and last_tip(db)["channel"] == "web"
 
 
 @pytest.mark.parametrize("push,grid", [("abc", "-1"), ("1e3", "0"), ("９", "4.5"), ("' OR 1=1 --", "99999999999"),
@@ -205,13 +281,13 @@ def test_junk_query_parameters_are_ignored(app, demo_path, push, grid):
     assert shown_code(at) and tip["push_id"] is None and tip["grid_id"] is None and tip["channel"] == "web"
 
 
+# --- bad input -----------------------------------------------------------------------------
+
 REFUSALS = [
     (dict(consent=False), "请阅读并勾选同意说明"),
     (dict(description="短"), "请至少用 5 个字"),
-    (dict(anonymous=False), "留下联系方式时请填写手机号"),
-    (dict(anonymous=False, phone="12345"), "手机号格式不对"),
-    (dict(phone="13912345678"), "仍勾选着“匿名提交”"),
-    (dict(anonymous=False, phone="12345", consent=False), "手机号格式不对"),  # several at once
+    (dict(phone="12345"), "手机号格式不对"),
+    (dict(phone="12345", consent=False), "手机号格式不对"),  # several at once
 ]
 
 
@@ -233,6 +309,39 @@ def test_each_refusal_shows_under_its_field_keeps_the_text_and_writes_nothing(ap
     assert at.checkbox(key="tip_consent").value == values.get("consent", True)
 
 
+def test_a_phone_typed_is_never_refused_for_being_anonymous(app, demo_path):
+    at = submit(fill(open_page(app), phone="13912345678"))
+    assert shown_code(at) and not at.error
+
+
+def test_a_too_long_description_is_cut_with_a_message_and_not_sent_in_that_round(app, demo_path):
+    db = connect(demo_path)
+    limit = tip_form.DESCRIPTION_INPUT_MAX
+    pasted = (DESCRIPTION * 200)[: limit + 300]
+    before = count(db, "tips")
+    at = submit(fill(open_page(app), description=pasted))
+    assert shown_code(at) is None and count(db, "tips") == before
+    assert at.text_area(key="tip_description").value == pasted[:limit]  # cut, kept in the field
+    assert any(f"已截取前 {limit} 字，请检查后再提交" in e.value for e in at.error)
+    assert any("还没有提交" in w.value for w in at.warning)
+    submit(at)  # checked, sent
+    assert shown_code(at) and count(db, "tips") == before + 1
+    assert last_tip(db)["description"] == tips.clean_text(pasted[:limit], tips.DESCRIPTION_MAX)
+
+
+def test_a_photo_over_the_lib_limit_is_refused_in_chinese_and_the_tip_not_sent(app, demo_path):
+    db = connect(demo_path)
+    before = (count(db, "tips"), count(db, "files"))
+    at = open_page(app)
+    # The widget takes what the server does (20 MB): lib's 8 MB limit speaks, not the browser.
+    assert at.get("file_uploader")[0].proto.max_upload_size_mb == 20
+    big = jpeg() + b"\0" * files.MAX_UPLOAD_BYTES
+    at = submit(fill(at, photos=[("big.jpg", big, "image/jpeg")]))
+    assert shown_code(at) is None and (count(db, "tips"), count(db, "files")) == before
+    assert any("图片不能超过 8 MB" in e.value for e in at.error)
+    assert at.text_area(key="tip_description").value == DESCRIPTION
+
+
 def test_a_non_image_photo_is_refused_and_the_text_kept(app, demo_path):
     db = connect(demo_path)
     before = (count(db, "tips"), count(db, "files"))
@@ -249,6 +358,46 @@ def test_too_many_photos_are_refused(app, demo_path):
     at = submit(fill(open_page(app), photos=[(f"p{i}.jpg", jpeg((i * 40, 0, 0)), "image/jpeg") for i in range(6)]))
     assert any("最多上传 5 张照片" in e.value for e in at.error)
     assert count(db, "tips") == before
+
+
+def test_streamlits_english_is_replaced_by_fixed_css_and_placeholders(app):
+    at = open_page(app)
+    css = "\n".join(h.proto.body for h in at.get("html"))
+    assert "stFileUploaderDropzoneInstructions" in css and "display: none" in css
+    assert 'content: "点击选择照片（可选）"' in css and 'content: "每张不超过 8 MB，JPG/PNG"' in css
+    assert "<script" not in css
+    assert all(s.placeholder for s in at.selectbox if s.key and s.key.startswith("tip_"))
+    assert 'content: "Choose photos (optional)"' in "\n".join(h.proto.body for h in open_page(app, lang="en").get("html"))
+
+
+# --- after sending -------------------------------------------------------------------------
+
+
+def test_the_done_page_shows_the_code_a_copy_button_the_card_and_the_tracker_link(app, demo_path, users):
+    db = connect(demo_path)
+    push = sent_appeal(db, users)
+    at = submit(fill(open_page(app, push=str(push["id"]))))
+    code = shown_code(at)
+    assert code and [s.value for s in at.success] == ["已收到，谢谢您！"]
+    assert "海门公安 · 三星派出所" in texts(at)
+    card = at.session_state["tip_done"]["card"]
+    with Image.open(io.BytesIO(card)) as img:
+        assert img.format == "PNG" and img.width == tracking_card.WIDTH
+    assert [i.proto.imgs[0].alt for i in at.image][-1] == "查询码图片"
+    assert [b.proto.label for b in at.get("download_button")] == ["保存为图片"]
+    links = at.get("page_link")
+    assert [(link.proto.label, link.proto.query_string) for link in links] == [("进度查询", f"code={code}")]
+    assert any("进度查询" in i.value for i in at.info)
+
+
+def test_without_a_cjk_font_the_done_page_still_shows_the_code(app, demo_path, monkeypatch):
+    def no_font(*args, **kwargs):
+        raise PortalError("poster.error.no_font")
+
+    monkeypatch.setattr(tracking_card, "render_card_png", no_font)
+    at = submit(fill(open_page(app)))
+    assert shown_code(at) and not at.get("download_button")
+    assert [i.proto.imgs[0].alt for i in at.image] == []
 
 
 def test_a_refused_form_is_sent_again_once_fixed(app, demo_path):
@@ -330,13 +479,40 @@ def test_grid_picker_lists_comprehensive_grids_by_station_names_only(demo_db):
     assert names == sorted(names, key=public_grids._natural)  # 第2网格 before 第10网格
 
 
-def test_sent_push_title_says_nothing_of_unsent_pushes(demo_db, users):
+def test_sent_push_card_says_nothing_of_unsent_pushes(demo_db, users):
     push = sent_appeal(demo_db, users)
-    assert public_grids.sent_push_title(demo_db, push["id"]) == "寻人启事：七旬老人走失"
-    draft = pushes.new_draft(demo_db, users["clerk"], "news")
-    assert public_grids.sent_push_title(demo_db, draft["id"]) is None
-    assert public_grids.sent_push_title(demo_db, None) is None
-    assert public_grids.sent_push_title(demo_db, 10**8) is None
+    card = public_grids.sent_push_card(demo_db, push["id"])
+    assert (card["title"], card["unit"], card["label"], card["category"], card["appeal_kind"]) == (
+        "寻人启事：七旬老人走失", "海门公安 · 三星派出所", "寻人启事", "appeal", "missing_person")
+    with Image.open(io.BytesIO(card["photo"])) as img:  # the first photo, light for a phone
+        assert img.format == "JPEG" and max(img.size) <= public_grids.CARD_PHOTO_SIDE
+    assert public_grids.sent_push_card(demo_db, push["id"], "en")["label"] == "Missing person"
+    draft = complete_appeal(demo_db, users["clerk"])  # a complete draft, photo and all: nothing of it
+    assert public_grids.sent_push_card(demo_db, draft["id"]) is None
+    assert public_grids.sent_push_card(demo_db, None) is None
+    assert public_grids.sent_push_card(demo_db, 10**8) is None
+
+
+@pytest.mark.parametrize("full,short", [("海门区公安局三星派出所", "海门公安 · 三星派出所"), ("海门区公安局", "海门公安"),
+                                        ("海门区公安局警网融合联动中心", "海门公安 · 警网融合联动中心"),
+                                        ("三星派出所", "三星派出所"), ("", "")])
+def test_short_unit_name(full, short):
+    assert public_grids.short_unit_name(full) == short
+
+
+def test_tip_unit_is_the_station_it_went_to_else_the_district_center(demo_db, users):
+    made = tips.create_tip(demo_db, TipInput(kind="lead", description=DESCRIPTION, consent=True,
+                                             grid_id=own_grid(demo_db, users["clerk"])))
+    assert public_grids.tip_unit(demo_db, made["id"]) == "海门公安 · 三星派出所"
+    assert public_grids.tip_unit(demo_db, None) == "海门公安 · 警网融合联动中心"
+
+
+@pytest.mark.parametrize("typed,stored", [("2026-11-28 18:30", "2026-11-28 18:30"), (" 2026/1/2 8:05 ", "2026-01-02 08:05"),
+                                          ("２０２６－１１－２８　１８：３０", "2026-11-28 18:30"), ("2026.11.28 18:30", "2026-11-28 18:30"),
+                                          ("2026-02-30 10:00", None), ("2026-11-28 25:00", None), ("昨晚十点左右", None),
+                                          ("2026-11-28", None), ("", None), (None, None)])
+def test_parse_china_time(typed, stored):
+    assert public_grids.parse_china_time(typed) == stored
 
 
 @pytest.mark.parametrize("value,expected", [("12", 12), (" 7 ", 7), (["3", "4"], 4), ("0", None), ("-1", None),
@@ -395,6 +571,53 @@ def test_tracker_lookups_are_rate_limited(app, demo_path):
     at = open_page(app, "track", session={"guard_client": "session:guesser"}, code=made["tracking_code"])
     assert any("查询太频繁了" in w.value for w in at.warning)
     assert "已收到" not in texts(at)
+
+
+def test_the_tracker_shows_the_conversation_in_order_and_takes_an_addition(app, demo_path, users):
+    db = connect(demo_path)
+    clerk = users["clerk"]
+    made = tips.create_tip(db, TipInput(kind="lead", description=DESCRIPTION, grid_id=own_grid(db, clerk), consent=True))
+    tips.add_note(db, clerk, made["id"], "感谢提供线索！可继续在此补充。", public=True)
+    at = open_page(app, "track", code=made["tracking_code"])
+    assert [t.value for t in at.text] == ["感谢提供线索！可继续在此补充。"]
+    before = count(db, "tip_events")
+    at.text_area(key="track_addition").input("刚才又在菜场门口看到那辆车，**往北**开了。")
+    at.button(key="track_add_submit").click().run()
+    assert not at.exception
+    assert any("已补充" in s.value for s in at.success)
+    assert count(db, "tip_events") == before + 1
+    row = db.execute("SELECT kind, is_public, text FROM tip_events WHERE tip_id = ? ORDER BY id DESC LIMIT 1",
+                     [made["id"]]).fetchone()
+    assert tuple(row) == ("addition", 1, "刚才又在菜场门口看到那辆车，**往北**开了。")
+    # Shown back, after the reply, as plain text, marked as the sender's own.
+    assert [t.value for t in at.text] == ["感谢提供线索！可继续在此补充。", "刚才又在菜场门口看到那辆车，**往北**开了。"]
+    assert "您的补充" in texts(at) and "民警答复" in texts(at)
+    assert at.text_area(key="track_addition").value == ""
+
+
+@pytest.mark.parametrize("typed,message", [("好", "请写下要补充的情况"), ("补" * 1200, "已截取前 1000 字")])
+def test_a_refused_addition_says_why_keeps_the_text_and_stores_nothing(app, demo_path, typed, message):
+    db = connect(demo_path)
+    made = tips.create_tip(db, TipInput(kind="request", description=DESCRIPTION, consent=True))
+    at = open_page(app, "track", code=made["tracking_code"])
+    before = count(db, "tip_events")
+    at.text_area(key="track_addition").input(typed)
+    at.button(key="track_add_submit").click().run()
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert count(db, "tip_events") == before
+    assert at.text_area(key="track_addition").value == typed[:1000]
+
+
+def test_additions_are_rate_limited_per_code(app, demo_path):
+    db = connect(demo_path)
+    made = tips.create_tip(db, TipInput(kind="request", description=DESCRIPTION, consent=True))
+    for n in range(intake_guard.ADDITIONS_PER_CODE):
+        intake_guard.guarded_addition(db, made["tracking_code"], f"补充第{n}条情况", client_key=f"c{n}")
+    at = open_page(app, "track", code=made["tracking_code"])
+    at.text_area(key="track_addition").input("再补充一条情况")
+    at.button(key="track_add_submit").click().run()
+    assert any("补充太频繁了" in e.value for e in at.error)
+    assert at.text_area(key="track_addition").value == "再补充一条情况"
 
 
 # --- fuzz: intake either creates a whole tip or refuses, nothing else --------------------------

@@ -5,7 +5,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- the form -------------------------------------------------------------------------
     "tip.intro": ("遇到问题、发现线索，都可以在这里告诉民警。情况紧急请直接拨打 110。",
                   "Tell the police about a problem or something you saw. In an emergency, call 110."),
-    "tip.answering": ("您正在回应这条推送：", "You are answering this appeal:"),
+    "tip.lead_intro": ("看到相关情况？写下这几项就行，一分钟即可。情况紧急请直接拨打 110。",
+                       "Seen something? These few lines are enough, a minute at most. In an emergency, call 110."),
+    "tip.answering": ("您正在回应：", "You are answering: "),
+    "tip.appeal_closed": ("这条通报已经结束，感谢您的关注。如还有相关情况，仍可在下面告诉民警。",
+                          "This appeal has ended; thank you. If you still know something, you can tell us below."),
     "tip.kind_label": ("您要反映哪类事情？", "What is it about?"),
     "tip.kind_help.request": ("需要帮忙解决的事：求助、邻里矛盾、生活困难",
                               "Something you need help with: a request, a dispute with neighbours"),
@@ -19,61 +23,62 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tip.description_placeholder": ("请写清楚什么人、什么事、现在怎样。例如：小区东门停着一辆灰色面包车，车头有撞痕，已经停了三天。",
                                     "Who, what, and how things are now. For example: a grey van with a dented front"
                                     " has been parked at the east gate for three days."),
+    "tip.lead_description_label": ("您看到了什么？", "What did you see?"),
+    "tip.lead_description_placeholder": ("如：在汽车站看到一位穿深蓝色棉衣的老人，往东走了。",
+                                         "E.g. at the bus station, an old man in a dark blue coat, walking east."),
     "tip.description_help": ("至少 5 个字，最多 {max} 个字。", "At least 5 and at most {max} characters."),
+    "tip.cut": ("已截取前 {max} 字，请检查后再提交。", "Cut to the first {max} characters: check it, then send."),
+    "tip.cut_top": ("还没有提交：有内容超出字数，已截取，请检查后再点“提交”。",
+                    "Not sent yet: a text was too long and has been cut. Check it, then press “Send” again."),
     "tip.where_label": ("在哪里？（选填）", "Where? (optional)"),
     "tip.grid_label": ("所在社区 / 网格（可输入文字搜索）", "Community / grid (type to search)"),
     "tip.grid_placeholder": ("输入社区名搜索，如：中港社区", "Type a community's name"),
     "tip.place_label": ("或写下具体地点", "Or describe the place"),
     "tip.place_placeholder": ("如：三星镇叠石桥家纺城东门", "E.g. east gate of the textile market"),
-    "tip.when_label": ("什么时候发生的？（选填）", "When did it happen? (optional)"),
-    "tip.when_placeholder": ("如：今天下午3点、昨晚十点左右", "E.g. today at 3 pm, last night around 10"),
+    "tip.lead_place_label": ("在哪里看到的？", "Where did you see it?"),
+    "tip.when_label": ("什么时候？（已填现在的时间，可修改）", "When? (now is filled in; change it if need be)"),
+    "tip.when_placeholder": ("如：2026-11-28 15:00，或：昨晚十点左右", "E.g. 2026-11-28 15:00, or: last night around 10"),
     "tip.when_stored": ("【发生时间（报料人填写）】{when}", "[When (as the sender wrote it)] {when}"),
     "tip.photos_label": ("照片（选填，最多 {max} 张）", "Photos (optional, up to {max})"),
+    "tip.photos_pick": ("点击选择照片（可选）", "Choose photos (optional)"),
+    "tip.photos_limit": ("每张不超过 {max_mb} MB，JPG/PNG", "Up to {max_mb} MB each, JPG/PNG"),
+    "tip.photo_failed": ("无法上传，请删除（每张不超过 {max_mb} MB）", "not uploaded: remove it (up to {max_mb} MB each)"),
+    "tip.photo_remove_first": ("请先删除标红的照片，再提交。", "Remove the photo marked in red first, then send."),
     "tip.photos_help": ("JPG 或 PNG，每张不超过 {max_mb} MB。照片里的位置等信息会被自动去除。",
                         "JPG or PNG, up to {max_mb} MB each. Location data in photos is removed."),
-    "tip.contact_label": ("联系方式", "Contact"),
-    "tip.anonymous": ("匿名提交", "Send anonymously"),
-    "tip.anonymous_help": ("匿名提交：我们不会知道您是谁；如需民警回电，请留下手机号。",
-                           "Anonymous: we will not know who you are. If you want an officer to call you back,"
-                           " leave your phone number."),
-    "tip.contact_note": ("取消勾选“匿名提交”后，下面两项才会保存，只有承办民警和所领导能看到。",
-                         "Untick “Send anonymously” to have the two fields below kept; only the officer in charge"
-                         " and the station's heads can see them."),
-    "tip.name_label": ("称呼（选填）", "Name (optional)"),
+    "tip.phone_label": ("需要民警回电？请留电话（选填）", "Want a call back? Your phone number (optional)"),
+    "tip.phone_placeholder": ("手机号或座机，不填即匿名", "Mobile or landline; leave empty to stay anonymous"),
+    "tip.phone_help": ("不留电话即匿名提交，我们不会知道您是谁；留了电话，民警会给您回电。",
+                       "Without a phone number your tip is anonymous: we will not know who you are. With one, an"
+                       " officer calls you back."),
+    "tip.name_label": ("怎么称呼您？（选填，留了号码才保存）", "Your name (optional, kept only with a phone number)"),
     "tip.name_placeholder": ("如：王先生", "E.g. Mr Wang"),
-    "tip.phone_label": ("手机号", "Phone number"),
-    "tip.phone_placeholder": ("11 位手机号", "11-digit mobile number"),
-    "tip.rating_label": ("这条推送对您有帮助吗？（选填）", "Was this appeal helpful? (optional)"),
-    "tip.consent_label": ("我已阅读并同意下面的说明", "I have read and agree to the note below"),
-    # Three short paragraphs (Markdown, catalog text only): read on a phone, one question each.
-    "tip.consent_text": ("**保存什么**：您写的内容、地点和照片（照片中的位置信息已去除）；不匿名时还有称呼和手机号。\n\n"
-                         "**谁能看到**：负责办理的派出所民警；联系方式只有承办民警和所领导能看到。\n\n"
-                         "**保存多久**：办结后保存 {years} 年，到期删除您写的内容、地点、照片和联系方式"
-                         "（只保留类别、所属网格和办理时间，用于统计）。",
-                         "**What is kept**: what you write, the place and the photos (their location data removed);"
-                         " your name and phone if you are not anonymous.\n\n"
-                         "**Who sees it**: the officers of the station handling it; your contact only the officer in"
-                         " charge and the station's heads.\n\n"
-                         "**How long**: {years} years after the case is closed; then what you wrote, the place, the"
-                         " photos and your contact are deleted (only the kind, the grid and the dates stay, for"
-                         " statistics)."),
+    "tip.rating_label": ("这条推送对您有帮助吗？（选填）", "Was this message helpful? (optional)"),
+    "tip.rating_label_appeal": ("这条通报写得清楚吗？（选填）", "Was this appeal clear? (optional)"),
+    "tip.consent_label": ("我同意按上面的说明提交", "I agree to send this as the note above says"),
+    "tip.consent_text": ("我们保存您写的内容、地点、照片（位置信息已去除）和留下的电话，只有办理的民警能看到"
+                         "（电话仅承办民警和所领导可见），办结后保存 {years} 年，到期删除。",
+                         "We keep what you write, the place, the photos (location data removed) and any phone you"
+                         " leave; only the officers handling it see them (your phone only the officer in charge and"
+                         " the station's heads); deleted {years} years after the case is closed."),
     "tip.submit": ("提交", "Send"),
     "tip.fix_fields": ("没有提交成功：请按红字提示修改。您填写的内容都还在。",
                        "Not sent: fix what the red notes say. Everything you typed is still here."),
     "tip.photos_check": ("提交没有成功时，请看一下照片是否还在，不在的话请重新选择。",
                          "If sending failed, check that your photos are still there; choose them again if not."),
-    "tip.photo_refused": ("有照片无法使用：{reason} 请删除它，再重新选择照片。",
+    "tip.photo_refused": ("有照片无法使用：{reason}请删除它，再重新选择照片。",
                           "A photo could not be used: {reason} Remove it and choose the photos again."),
-    "tip.error.anonymous_with_phone": ("您填写了手机号，但仍勾选着“匿名提交”。需要民警回电，请取消勾选“匿名提交”；"
-                                       "不需要，请清空手机号。",
-                                       "You gave a phone number but “Send anonymously” is still ticked. Untick it if"
-                                       " you want a call back; otherwise clear the phone number."),
     "tip.done_title": ("已收到，谢谢您！", "Received — thank you!"),
     "tip.done_code": ("您的查询码", "Your tracking code"),
-    "tip.done_save": ("请截图或抄下这个查询码：凭它可以查看办理进度和民警的答复。查询码丢失后无法找回。",
-                      "Take a screenshot or write this code down: it shows the progress and the police's"
-                      " replies. A lost code cannot be recovered."),
-    "tip.done_track": ("查看办理进度", "Follow this tip"),
+    "tip.done_copy": ("复制查询码", "Copy the code"),
+    "tip.done_save": ("凭查询码可在“进度查询”查看进度和民警答复，也能补充情况。查询码丢失后无法找回：请复制，"
+                      "或长按下面的图片保存。",
+                      "With this code, “Track a tip” shows the progress and the police's replies, and lets you add"
+                      " to your tip. A lost code cannot be recovered: copy it, or long-press the picture below to"
+                      " save it."),
+    "tip.done_card_alt": ("查询码图片", "Tracking code picture"),
+    "tip.done_download": ("保存为图片", "Save as a picture"),
+    "tip.done_track": ("进度查询", "Track a tip"),
     "tip.done_again": ("再反映一件事", "Send another"),
     "tip.emergency": ("情况紧急请直接拨打 110。", "In an emergency, call 110."),
     # --- the guard ------------------------------------------------------------------------
@@ -98,9 +103,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "track.state": ("办理状态", "Status"),
     "track.received": ("收到时间（北京时间）", "Received (Beijing time)"),
     "track.updated": ("最近更新", "Last update"),
-    "track.replies": ("民警答复", "Replies from the police"),
+    "track.replies": ("答复与补充", "Replies and additions"),
     "track.no_replies": ("暂时还没有答复。民警处理后会在这里答复您。",
                          "No reply yet. The police will reply here once they have looked into it."),
+    "track.by_police": ("民警答复 · {at}", "Police reply · {at}"),
+    "track.by_sender": ("您的补充 · {at}", "Your addition · {at}"),
+    "track.add_title": ("补充情况", "Add information"),
+    "track.add_label": ("还有新情况？写在这里，民警会看到。", "Anything new? Write it here; the police will see it."),
+    "track.add_placeholder": ("如：刚才又在菜场门口看到那辆车。", "E.g. I just saw the same car at the market gate."),
+    "track.add_submit": ("提交补充", "Send"),
+    "track.add_done": ("已补充，民警会看到。", "Added: the police will see it."),
+    # --- the card a sender keeps (lib/tracking_card.py) ------------------------------------
+    "track.card.receipt": ("线索提交回执", "Tip receipt"),
+    "track.card.code": ("查询码", "Tracking code"),
+    "track.card.scan": ("扫码查看办理进度和民警答复", "Scan to see the progress and the police's replies"),
+    "track.card.date": ("提交时间：{date}（北京时间）", "Sent: {date} (Beijing time)"),
+    "track.card.keep": ("凭查询码可查看进度、补充情况。查询码丢失后无法找回，请保存本图。紧急情况请拨打 110。",
+                        "The code shows the progress and lets you add to your tip. A lost code cannot be recovered:"
+                        " keep this picture. In an emergency, call 110."),
     "track.state.new": ("已收到", "Received"),
     "track.state.triaged": ("已受理", "Accepted"),
     "track.state.assigned": ("处理中", "Being handled"),
