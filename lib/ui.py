@@ -188,11 +188,14 @@ def show_notices(ctx: Context) -> None:
     from lib import notices
 
     for notice in notices.take_unseen(ctx.db, ctx.user):
-        st.toast(notice_text(ctx, notice), icon=NOTICE_ICONS.get(notice["kind"], "🔔"), duration="long")
+        st.toast(notice_text(ctx, notice), icon=NOTICE_ICONS.get(notice["kind"], ":material/notifications:"),
+                 duration="long")
 
 
-NOTICE_ICONS = {"push_submitted": "📝", "push_approved": "✅", "push_sent": "📣", "push_rejected": "↩️",
-                "tip_addition": "➕", "appeal_closed": "🏁"}
+# Material icons come with Streamlit: intranet PCs may have no emoji font.
+NOTICE_ICONS = {"push_submitted": ":material/rate_review:", "push_approved": ":material/check_circle:",
+                "push_sent": ":material/campaign:", "push_rejected": ":material/undo:",
+                "tip_addition": ":material/add_comment:", "appeal_closed": ":material/flag:"}
 
 
 def notice_text(ctx: Context, notice: dict) -> str:
@@ -297,6 +300,21 @@ export default function(component) {
 }
 """
 
+_SCROLL_JS = """
+export default function(component) {
+  const { data } = component;
+  window.__portalScroll = window.__portalScroll || {};
+  if (!data || !data.token || window.__portalScroll[data.target] === data.token) { return; }
+  window.__portalScroll[data.target] = data.token;
+  const find = (tries) => {
+    const el = document.querySelector('.st-key-' + data.target);
+    if (el) { el.scrollIntoView({behavior: 'smooth', block: 'start'}); }
+    else if (tries > 0) { setTimeout(() => find(tries - 1), 100); }
+  };
+  find(20);
+}
+"""
+
 _components: dict = {}
 
 
@@ -312,6 +330,13 @@ def chime(name: str, token, *, play_first: bool = False) -> None:
     clicked in the page once."""
     _component("portal_chime", js=_CHIME_JS)(data={"name": name, "token": token, "play_first": play_first},
                                              key=f"chime_{name}", height=0)
+
+
+def scroll_to(target_key: str, token) -> None:
+    """Bring the container keyed ``target_key`` into view once per ``token`` (e.g. the tip just
+    opened below a long queue)."""
+    _component("portal_scroll", js=_SCROLL_JS)(data={"target": target_key, "token": str(token)},
+                                               key=f"scroll_{target_key}", height=0)
 
 
 def copy_button(ctx: Context, text: str, label: str, key: str) -> None:
@@ -375,7 +400,8 @@ def tip_alerts(ctx: Context, key: str, *, sound: bool = True) -> list[dict]:
     pending = state.setdefault(key, [])
     fresh = [{k: tip[k] for k in ("id", "kind", "lane", "push_id")} for tip in arrived if tips.is_alert(tip)]
     for tip in fresh:
-        st.toast(alert_text(ctx, tip), icon="🚨" if tip["lane"] == tip_clocks.LANE_APPEAL else "⚠️", duration="long")
+        icon = ":material/campaign:" if tip["lane"] == tip_clocks.LANE_APPEAL else ":material/priority_high:"
+        st.toast(alert_text(ctx, tip), icon=icon, duration="long")
     pending.extend(fresh)
     if fresh and sound:
         chime(key, fresh[-1]["id"], play_first=True)

@@ -75,12 +75,15 @@ def _reset_page() -> None:
     st.session_state[P + "page"] = 1
 
 
-def _open(tip_id: int | None) -> None:
-    """Show this tip below the queue (through the url: a reload or a live refresh keeps it)."""
+def _open(tip_id: int | None, *, scroll: bool = False) -> None:
+    """Show this tip below the queue (through the url: a reload or a live refresh keeps it), and
+    bring it into view when opened from the queue or an alert above it."""
     if tip_id is None:
         st.query_params.pop("tip", None)
-    else:
-        st.query_params["tip"] = str(tip_id)
+        return
+    st.query_params["tip"] = str(tip_id)
+    if scroll:
+        st.session_state[P + "scroll"] = st.session_state.get(P + "scroll", 0) + 1
 
 
 def _push_from_url() -> None:
@@ -161,9 +164,10 @@ def _alerts(ctx: ui.Context) -> None:
         st.markdown(":red[**" + t("triage.alert.title", n=len(pending)) + "**]")
         cols = st.columns(min(4, len(pending)) + 1)
         for n, tip in enumerate(pending[-4:]):
-            if cols[n].button(ui.alert_text(ctx, tip), key=f"{P}alert_open_{tip['id']}", type="primary"):
+            if cols[n].button(ui.alert_text(ctx, tip), key=f"{P}alert_open_{tip['id']}", type="primary",
+                              icon=":material/campaign:"):
                 ui.dismiss_alert(P + "alerts", tip["id"])
-                _open(tip["id"])
+                _open(tip["id"], scroll=True)
                 st.rerun(scope="app")
         if cols[-1].button(t("triage.alert.dismiss"), key=P + "alert_dismiss"):
             ui.dismiss_alert(P + "alerts")
@@ -255,7 +259,7 @@ def _queue(ctx: ui.Context, f: tips.QueueFilter, now: str) -> None:
                                         t("triage.col.description"): st.column_config.TextColumn(width="large")})
     picked = ui.pick_row(event, [r["id"] for r in rows], P + "table")
     if picked is not None:
-        _open(picked)
+        _open(picked, scroll=True)
         st.rerun(scope="app")
     _exports(ctx, f, now, stations, _columns(ctx, with_station=user.is_district, export=True))
 
@@ -760,6 +764,9 @@ def render() -> None:
         if tip_id is None:
             st.caption(t("triage.pick_hint"))
         else:
-            _detail(ctx, tip_id, utcnow())
+            with st.container(key=P + "detail"):
+                _detail(ctx, tip_id, utcnow())
+            if st.session_state.get(P + "scroll"):
+                ui.scroll_to(P + "detail", f"{tip_id}:{st.session_state[P + 'scroll']}")
     with tab_log:
         _log_form(ctx)

@@ -4,6 +4,8 @@ import multiprocessing
 import os
 import sqlite3
 import stat
+import sys
+import types
 
 import pytest
 
@@ -145,7 +147,11 @@ def _counter_worker(path, n):
     db.close()
 
 
-def test_concurrent_read_modify_write_loses_nothing(tmp_path):
+def test_concurrent_read_modify_write_loses_nothing(tmp_path, monkeypatch):
+    # A spawned child re-runs the parent's __main__; after an AppTest in the same pytest process
+    # that is app.py (Streamlit's script runner installs it as __main__). A bare module keeps
+    # the children to this test's worker.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     path = tmp_path / "c.db"
     db = connect(path)
     db.execute("INSERT INTO app_meta (key, value) VALUES ('counter', '0')")

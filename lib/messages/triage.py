@@ -243,8 +243,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "templates.error.body": ("模板内容为 1 到 {max} 个字。", "A template body has 1 to {max} characters."),
     "templates.error.duplicate": ("该类型已有名为“{title}”的模板。", "This kind already has a template “{title}”."),
     # --- the appeal race (issue #10) ---
-    "triage.alert.appeal": ("🚨 协查通报 #{push} 收到新线索 #{id}（{kind}）", "🚨 New lead #{id} on appeal #{push} ({kind})"),
-    "triage.alert.urgent": ("⚠ 紧急线索 #{id}（{kind}）", "⚠ Urgent tip #{id} ({kind})"),
+    "triage.alert.appeal": ("协查通报 #{push} 收到新线索 #{id}（{kind}）", "New lead #{id} on appeal #{push} ({kind})"),
+    "triage.alert.urgent": ("紧急线索 #{id}（{kind}）", "Urgent tip #{id} ({kind})"),
     "triage.alert.title": ("刚收到 {n} 条需要马上处理的线索：", "{n} tips just arrived that need you now:"),
     "triage.alert.dismiss": ("知道了", "Got it"),
     "triage.flag.appeal": ("协查", "Appeal"),
