@@ -40,8 +40,8 @@ STAFF_PAGES = [
 ]
 
 st.set_page_config(page_title="新百千万工作平台", page_icon="🛡️", layout="wide")
-ui.inject_css()
 lang = ui.current_lang()
+ui.inject_css(lang)
 
 try:
     db = connect()

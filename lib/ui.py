@@ -136,8 +136,49 @@ div[data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
 """
 
 
-def inject_css() -> None:
-    st.html(CSS)
+# Streamlit writes "Press Enter to apply" (and "… to submit form", "Press Ctrl+Enter …") under a
+# text field being typed in, with no API to change it. The hint is the first <span> of
+# [data-testid=InputInstructions]; a character counter ("12/40"), when the field has a limit, is the
+# last. The hint's English is hidden and the catalog's words drawn in its place. A lone span is the
+# hint, except in a form that does not submit on Enter, where it is the counter:
+# :func:`keep_counters_css` restores it there.
+_HINT = '[data-testid="InputInstructions"] > span:first-child'
+_HINT_PLACES = (
+    # (where, catalog key): later rules win, so the form's words come after the page's
+    ('[data-testid="stTextInput"] {h}, [data-testid="stNumberInput"] {h}', "ui.hint.apply"),
+    ('[data-testid="stTextArea"] {h}', "ui.hint.apply_multiline"),
+    ('[data-testid="stForm"] [data-testid="stTextInput"] {h}, [data-testid="stForm"] [data-testid="stNumberInput"] {h}',
+     "ui.hint.submit"),
+    ('[data-testid="stForm"] [data-testid="stTextArea"] {h}', "ui.hint.submit_multiline"),
+)
+
+
+def css_text(text: str) -> str:
+    """Catalog text as the inside of a CSS string."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def hint_css(lang: str) -> str:
+    """CSS that shows Streamlit's "Press Enter to apply" hints in ``lang`` (see _HINT)."""
+    rules = [f"{_HINT} {{ font-size: 0 !important; }}",
+             f"{_HINT}::after {{ font-size: 0.75rem; }}"]
+    for where, key in _HINT_PLACES:
+        selector = where.format(h=_HINT + "::after")
+        rules.append(f'{selector} {{ content: "{css_text(i18n.t(key, lang))}"; }}')
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
+
+
+def keep_counters_css(form_selector: str) -> str:
+    """For a form made with ``enter_to_submit=False`` (``form_selector`` finds it, e.g.
+    ``[data-testid="stForm"]:has(.st-key-tip_submit)``): its fields' lone span is the character
+    counter, not the hint — shown as Streamlit draws it."""
+    lone = f'{form_selector} [data-testid="InputInstructions"] > span:only-child'
+    return (f"<style>{lone} {{ font-size: inherit !important; }} "
+            f"{lone}::after {{ content: none !important; }}</style>")
+
+
+def inject_css(lang: str = i18n.DEFAULT_LANG) -> None:
+    st.html(CSS + hint_css(lang))
 
 
 # --- live parts of a page ---------------------------------------------------------------------

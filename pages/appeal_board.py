@@ -212,6 +212,7 @@ def render() -> None:
     sound.toggle(t("board.sound"), value=st.session_state.get(SOUND, False), key=P + "sound",
                  on_change=_remember_sound, help=t("board.sound_help"))
     st.caption(t("board.intro", mark=appeals.MARK_MINUTES))
-    st.html(CSS)
+    # The close form does not submit on Enter: its note's lone hint span is the counter.
+    st.html(CSS + ui.keep_counters_css('[data-testid="stForm"]:has([class*="st-key-board_"][class*="_confirm"])'))
     _after_close(ctx)
     _live_board()

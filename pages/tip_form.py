@@ -78,11 +78,6 @@ CSS = """
 """
 
 
-def _css_string(text: str) -> str:
-    """Catalog text as the inside of a CSS string (quotes and backslashes escaped, no newlines)."""
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-
-
 # With the unit's row on top, the header's copy of the logo would stand right above the same logo.
 CSS_UNIT_ROW = """<style>[data-testid="stHeaderLogo"] { display: none; }</style>"""
 
@@ -90,9 +85,9 @@ CSS_UNIT_ROW = """<style>[data-testid="stHeaderLogo"] { display: none; }</style>
 def _css(ctx: ui.Context) -> str:
     texts = {"{pick}": ctx.t("tip.photos_pick"), "{limit}": ctx.t("tip.photos_limit", max_mb=MAX_MB),
              "{failed}": ctx.t("tip.photo_failed", max_mb=MAX_MB), "{remove_first}": ctx.t("tip.photo_remove_first")}
-    css = CSS
+    css = CSS + ui.keep_counters_css('[data-testid="stForm"]:has(.st-key-tip_submit)')
     for placeholder, text in texts.items():
-        css = css.replace(placeholder, _css_string(text))
+        css = css.replace(placeholder, ui.css_text(text))
     return css
 
 

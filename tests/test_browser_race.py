@@ -67,6 +67,13 @@ def choose(page: Page, label: str, option: str) -> None:
     wait_settled(page)
 
 
+def shown_hints(page: Page) -> list[str]:
+    """What the input hints under the fields say (the words drawn by CSS in place of Streamlit's)."""
+    return page.evaluate("""() => [...document.querySelectorAll('[data-testid=InputInstructions] > span:first-child')]
+        .filter(s => getComputedStyle(s).fontSize === '0px')
+        .map(s => getComputedStyle(s, '::after').content.replace(/^"|"$/g, ''))""")
+
+
 def photo_file(tmp_path: Path) -> Path:
     from PIL import Image, ImageDraw
 
@@ -208,6 +215,13 @@ def test_every_categorys_fields_typed_one_by_one_survive_a_reload(race_server, n
             typed[f.zh + (" *" if f.required else "")] = f"{f.zh[:6]}·{n}"
         for label, text in typed.items():
             type_into(page, page.get_by_role("textbox", name=label, exact=True), text)
+        if n == 0:  # Streamlit's "Press Enter to apply" under a field being typed in, in Chinese
+            box = page.get_by_role("textbox", name="标题", exact=True)
+            box.press("End")
+            box.press_sequentially("。", delay=KEY_DELAY_MS)
+            typed["标题"] += "。"
+            assert shown_hints(page) == ["按回车键确认"], shown_hints(page)
+            box.press("Tab")
         wait_settled(page)
         page.reload()
         expect(page.get_by_role("textbox", name="标题", exact=True)).to_be_visible(timeout=TIMEOUT_MS)

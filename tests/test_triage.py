@@ -236,6 +236,22 @@ def test_a_move_through_the_page_changes_the_database(open_triage, demo_db, user
     assert tips.get_tip(demo_db, users["clerk"], tip_id)["state"] == "assigned"
 
 
+def test_a_tip_resolved_then_closed_stays_open_on_the_page(open_triage, demo_db, users):
+    # Issue #10: after 办结, choosing 关闭 replaced the tip with "未找到该记录" until a reload (the tip
+    # had left the open queue the page picked it from).
+    tip_id = make(demo_db, users["clerk"].station_id)
+    at = open_triage("clerk")
+    at.number_input(key="triage_open_id").set_value(tip_id).run()
+    for action, state, shown in (("resolve", "resolved", "已办结"), ("close", "closed", "已关闭")):
+        at.radio(key=f"triage_action_{tip_id}").set_value(action).run()
+        at.button(key=f"triage_do_{tip_id}").click().run()
+        assert tips.get_tip(demo_db, users["clerk"], tip_id)["state"] == state
+        assert not at.exception and not any("未找到" in e.value for e in at.error)
+        assert any(h.value.startswith(f"#{tip_id} ") and h.value.endswith(shown) for h in at.subheader), \
+            [h.value for h in at.subheader]
+    assert tip_id not in table_ids(at)  # off the open queue, still open on the page
+
+
 def test_a_public_reply_through_the_page_reaches_the_tracker(open_triage, demo_db, users):
     reply_templates.seed_reply_templates(demo_db)
     tip_id = make(demo_db, users["clerk"].station_id)

@@ -1,6 +1,11 @@
 """Messages of the foundation: app shell, login, workbench, account, errors, roles."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    # Streamlit's hints under a field being typed in (lib/ui.py hint_css)
+    "ui.hint.apply": ("按回车键确认", "Press Enter to apply"),
+    "ui.hint.apply_multiline": ("按 Ctrl+回车键确认，或点到别处", "Press Ctrl+Enter to apply, or click elsewhere"),
+    "ui.hint.submit": ("按回车键提交", "Press Enter to submit"),
+    "ui.hint.submit_multiline": ("按 Ctrl+回车键提交", "Press Ctrl+Enter to submit"),
     "app.title": (
         "新百千万工作平台",
         "Community Policing Portal",
