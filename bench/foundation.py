@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from bench.common import Env, Figure, p95, repeat, timed
@@ -18,16 +19,22 @@ def render_seconds(db_path: Path, username: str | None, url_path: str | None = N
     from streamlit.util import calc_hash
 
     os.environ["PORTAL_DB"] = str(db_path)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if username:
-        at.session_state["authentication_status"] = True
-        at.session_state["username"] = username
-    at.run()
-    if url_path:
-        at._page_hash = calc_hash(url_path)  # a page registered by st.navigation
+    # Streamlit's script runner installs the script as sys.modules["__main__"]; a process spawned
+    # later (the intake bench's pool) would re-run app.py as its own __main__. Put ours back.
+    main = sys.modules["__main__"]
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        if username:
+            at.session_state["authentication_status"] = True
+            at.session_state["username"] = username
         at.run()
-    assert not at.exception, at.exception
-    seconds, _ = timed(at.run)
+        if url_path:
+            at._page_hash = calc_hash(url_path)  # a page registered by st.navigation
+            at.run()
+        assert not at.exception, at.exception
+        seconds, _ = timed(at.run)
+    finally:
+        sys.modules["__main__"] = main
     return seconds
 
 

@@ -96,7 +96,9 @@ def _filters(db, now: str) -> list[tuple[str, str, tips.QueueFilter]]:
     """(label, username, filter): what a clerk, a station admin and the district center open first."""
     push = db.execute("SELECT push_id FROM tips WHERE push_id IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
     clerk = db.execute("SELECT id FROM users WHERE username = 'clerk'").fetchone()[0]
-    station = db.execute("SELECT u.station_id FROM users u WHERE username = 'clerk'").fetchone()
+    from lib import auth
+
+    station = (auth.load_user(db, "clerk").station_id,)
     out = [
         ("clerk_open", "clerk", tips.QueueFilter()),
         ("clerk_overdue", "clerk", tips.QueueFilter(overdue=True)),

@@ -40,8 +40,8 @@ from typing import Protocol
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from lib import i18n
 from lib.errors import PortalError, ValidationError
-from lib.messages.poster import MESSAGES
 
 CANVAS_WIDTH = 1080
 MAX_HEIGHT = 3000
@@ -145,9 +145,7 @@ def tone_for(category: str) -> Tone:
 
 
 def _msg(key: str, lang: str, **params) -> str:
-    zh, en = MESSAGES[key]
-    text = en if (lang or "").lower().startswith("en") else zh
-    return text.format(**params) if params else text
+    return i18n.t(key, lang, **params)
 
 
 # --------------------------------------------------------------------------- fonts
@@ -334,12 +332,12 @@ def _wrap_paragraph(paragraph: str, font: _Measures, max_width: float, hang: flo
     def flush(carry: list[str], last: bool = False) -> None:
         nonlocal line, line_w
         # An opening bracket at the end of a line moves to the next one (the paragraph's last line has none).
-        while line and _is_space(line[-1]):
-            line.pop()
-        while not last and len(line) > 1 and line[-1] in OPENING:
-            carry.insert(0, line.pop())
-        while line and _is_space(line[-1]):
-            line.pop()
+        # Spaces and opening brackets may alternate at the end ("0《 《"): take them off until neither is left.
+        while line and (_is_space(line[-1]) or (not last and len(line) > 1 and line[-1] in OPENING)):
+            if _is_space(line[-1]):
+                line.pop()
+            else:
+                carry.insert(0, line.pop())
         lines.append("".join(line))
         line = carry
         line_w = sum(width(t) for t in line)

@@ -1,6 +1,18 @@
-"""Entry shim for /account: runs app.py (see pages/__init__.py)."""
+"""My account: who I am, my role and unit."""
 
-import runpy
-from pathlib import Path
+import streamlit as st
 
-runpy.run_path(str(Path(__file__).resolve().parent.parent / "app.py"), run_name="__main__")
+from lib import ui
+
+
+def render() -> None:
+    ctx = ui.staff_page()
+    st.title(ctx.t("account.title"))
+    user = ctx.user
+    st.markdown(f"**{ctx.t('account.username')}**")
+    st.text(user.username)
+    st.markdown(f"**{ctx.t('account.role')}**")
+    st.text(ctx.t(f"role.{user.role}"))
+    st.markdown(f"**{ctx.t('account.unit')}**")
+    st.text(user.unit_name)
+    st.caption(ctx.t("account.logout_all"))

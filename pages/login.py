@@ -1,6 +1,12 @@
-"""Entry shim for /login: runs app.py (see pages/__init__.py)."""
+"""The staff login page (the default page when logged out)."""
 
-import runpy
-from pathlib import Path
+import streamlit as st
 
-runpy.run_path(str(Path(__file__).resolve().parent.parent / "app.py"), run_name="__main__")
+from lib import ui, ui_auth
+
+
+def render() -> None:
+    ctx = ui.public_page()
+    st.title(ctx.t("app.title"))
+    st.caption(ctx.t("app.subtitle"))
+    ui_auth.login_form(ctx)

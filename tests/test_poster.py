@@ -8,7 +8,7 @@ import re
 
 import pytest
 import qrcode
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
@@ -218,6 +218,7 @@ def test_wrapping_with_the_real_font_keeps_lines_within_the_width():
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="一二三四五六七八九十警民群，。、；：！？）」』》“（「《 abcXYZ019.:\n", max_size=120),
        st.integers(min_value=30, max_value=200))
+@example("0《 《0", 30)  # spaces and opening brackets alternating at a break (found by hypothesis)
 def test_line_breaking_rules_hold_for_any_text(text, width):
     lines = wrap_text(text, FIXED, width)
     # Nothing is lost but the spaces at breaks, and every explicit newline is kept.
