@@ -6,37 +6,37 @@ from lib import demo, i18n, ui, ui_auth
 from lib.db import connect
 from lib.errors import PortalError
 from pages import (
-    appeal_board,
-    content_library,
-    expert_directory,
-    grid_map,
-    group_registry,
-    mediation_cases,
-    my_account,
-    push_compose,
-    push_log,
-    staff_login,
-    tip_form,
-    tip_rules,
-    tip_tracker,
-    tip_triage,
-    workbench,
+    account,
+    appeals,
+    compose,
+    experts,
+    home,
+    library,
+    login,
+    map,
+    mediation,
+    pushes,
+    registry,
+    rules,
+    tip,
+    track,
+    triage,
 )
 
 # (nav section key, render function, title key, icon, url path, roles allowed or None for all staff)
 STAFF_PAGES = [
-    ("nav.section.work", workbench.render, "nav.home", ":material/dashboard:", "home", None),
-    ("nav.section.work", tip_triage.render, "triage.title", ":material/fact_check:", "triage", None),
-    ("nav.section.work", appeal_board.render, "board.title", ":material/timer:", "appeals", None),
-    ("nav.section.work", mediation_cases.render, "mediation.title", ":material/video_call:", "mediation", None),
-    ("nav.section.pushes", push_compose.render, "nav.compose", ":material/campaign:", "compose", None),
-    ("nav.section.pushes", push_log.render, "nav.pushes", ":material/list_alt:", "pushes", None),
-    ("nav.section.pushes", content_library.render, "nav.library", ":material/library_books:", "library", None),
-    ("nav.section.grids", group_registry.render, "nav.registry", ":material/groups:", "registry", None),
-    ("nav.section.grids", grid_map.render, "nav.map", ":material/map:", "map", None),
-    ("nav.section.resources", expert_directory.render, "experts.title", ":material/support_agent:", "experts", None),
-    ("nav.section.resources", tip_rules.render, "rules.title", ":material/rule:", "rules", ("district_admin",)),
-    ("nav.section.account", my_account.render, "nav.account", ":material/account_circle:", "account", None),
+    ("nav.section.work", home.render, "nav.home", ":material/dashboard:", "home", None),
+    ("nav.section.work", triage.render, "triage.title", ":material/fact_check:", "triage", None),
+    ("nav.section.work", appeals.render, "board.title", ":material/timer:", "appeals", None),
+    ("nav.section.work", mediation.render, "mediation.title", ":material/video_call:", "mediation", None),
+    ("nav.section.pushes", compose.render, "nav.compose", ":material/campaign:", "compose", None),
+    ("nav.section.pushes", pushes.render, "nav.pushes", ":material/list_alt:", "pushes", None),
+    ("nav.section.pushes", library.render, "nav.library", ":material/library_books:", "library", None),
+    ("nav.section.grids", registry.render, "nav.registry", ":material/groups:", "registry", None),
+    ("nav.section.grids", map.render, "nav.map", ":material/map:", "map", None),
+    ("nav.section.resources", experts.render, "experts.title", ":material/support_agent:", "experts", None),
+    ("nav.section.resources", rules.render, "rules.title", ":material/rule:", "rules", ("district_admin",)),
+    ("nav.section.account", account.render, "nav.account", ":material/account_circle:", "account", None),
 ]
 
 st.set_page_config(page_title="新百千万工作平台", page_icon="🛡️", layout="wide")
@@ -72,14 +72,14 @@ with st.sidebar:
 ui.set_context(ctx)
 
 public = [
-    st.Page(tip_form.render, title=ctx.t("nav.tip"), icon=":material/edit_note:", url_path="tip"),
-    st.Page(tip_tracker.render, title=ctx.t("nav.track"), icon=":material/search:", url_path="track"),
+    st.Page(tip.render, title=ctx.t("nav.tip"), icon=":material/edit_note:", url_path="tip"),
+    st.Page(track.render, title=ctx.t("nav.track"), icon=":material/search:", url_path="track"),
 ]
 if user is None:
     # Staff pages stay registered, hidden: a deep link shows the login form, then the page.
     nav = {
         ctx.t("nav.section.account"): [
-            st.Page(staff_login.render, title=ctx.t("nav.login"), icon=":material/login:", url_path="login",
+            st.Page(login.render, title=ctx.t("nav.login"), icon=":material/login:", url_path="login",
                     default=True),
             *(st.Page(fn, title=ctx.t(key), url_path=url, visibility="hidden")
               for _section, fn, key, _icon, url, _roles in STAFF_PAGES),
@@ -93,6 +93,7 @@ else:
             nav.setdefault(ctx.t(section), []).append(st.Page(fn, title=ctx.t(key), icon=icon, url_path=url))
     # The app root shows the first page through a hidden default page: Streamlit serves its
     # default page at "/" only, so the workbench keeps its own /home (a bookmark, a typed url).
+    # "start" is never a url anyone opens, so it has no module of its own (pages/__init__.py).
     _section, fn, key, _icon, _url, _roles = STAFF_PAGES[0]
     next(iter(nav.values())).append(st.Page(fn, title=ctx.t(key), url_path="start", default=True,
                                             visibility="hidden"))

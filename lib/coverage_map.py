@@ -18,7 +18,7 @@ import pydeck as pdk
 import sqlite_utils
 from pydeck.bindings.json_tools import default_serialize
 
-from lib import scope, taxonomy
+from lib import i18n, scope, taxonomy
 from lib.auth import User
 from lib.coverage import TARGET_COVERAGE_PCT
 from lib.naming import station_short_name
@@ -240,7 +240,7 @@ def tip_color(tips: int, population: int) -> tuple[int, int, int]:
 def legend(measure: str, lang: str, target_pct: float = TARGET_COVERAGE_PCT) -> list[tuple[tuple[int, int, int], str]]:
     """(colour, label) pairs explaining the fill of the chosen measure."""
     if measure == "tips":
-        unit = "per 1,000 people" if lang == "en" else "条/千人"
+        unit = i18n.t("map.legend.tips_unit", lang)
         bounds = [t for t, _ in TIP_STEPS] + [None]
         return [(c, f"≥ {lo:g} {unit}" if hi is None else f"{lo:g} – {hi:g}")
                 for (lo, c), hi in zip(TIP_STEPS, bounds[1:], strict=True)]
@@ -339,10 +339,9 @@ def district_outline(db: sqlite_utils.Database) -> list[list[list[float]]]:
 
 
 def tooltip_text(lang: str) -> str:
-    """The tooltip template. Text mode, never HTML: grid names are data typed by people."""
-    if lang == "en":
-        return "{n}\n{s} · {k}\nGroups {g} · Members {m}\nPeople {r} · Coverage {c}\nTips, last 90 days: {q}"
-    return "{n}\n{s} · {k}\n群 {g} 个 · 成员 {m} 人\n人口 {r} · 覆盖率 {c}\n近90天线索 {q}"
+    """The tooltip template (pydeck fills ``{n}`` … from each object's fields, so it is taken from
+    the catalog unformatted). Text mode, never HTML: grid names are data typed by people."""
+    return i18n.t("map.tooltip", lang)
 
 
 def build_deck(db: sqlite_utils.Database, user: User, figures: list[tuple], *, measure: str = "coverage",

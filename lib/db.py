@@ -108,7 +108,7 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         except sqlite3.DatabaseError as exc:
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
-            raise DatabaseError("error.db_unwritable", detail=str(exc)) from exc
+            raise DatabaseError("error.db_unwritable", path=getattr(db, "path", "?"), detail=str(exc)) from exc
 
 
 def checkpoint(db: sqlite_utils.Database) -> dict:

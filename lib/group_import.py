@@ -577,7 +577,7 @@ def propose_mapping(headers: list[str]) -> dict[str, int | None]:
 def _check_mapping(mapping: dict, table: RawTable) -> dict[str, int | None]:
     unknown = set(mapping) - set(FIELDS)
     if unknown:
-        raise ValidationError("group_import.error.mapping_field", field=", ".join(sorted(unknown)))
+        raise ValidationError("group_import.error.mapping_field", names=", ".join(sorted(unknown)))
     out = {f: mapping.get(f) for f in FIELDS}
     width = len(table.headers)
     used: dict[int, str] = {}

@@ -13,7 +13,7 @@ Limits (each a sliding window):
 - per client: at most 30 tracker lookups per 10 minutes (tracking codes cannot be guessed).
 
 The client key is Streamlit's ``st.context.ip_address`` when it is a string, else a random
-id kept for the browser session (the page decides; see ``pages/tip_form.py``). Behind a
+id kept for the browser session (the page decides; see ``pages/tip.py``). Behind a
 reverse proxy, start Streamlit with ``FORWARDED_ALLOW_IPS`` set to the proxy's address, or
 every resident shares the proxy's address (and its limits); never parse a header yourself.
 """

@@ -7,58 +7,75 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lib import i18n
+
 
 @dataclass(frozen=True)
 class Field:
+    """A field of a push: its code in ``push["fields"]``, the catalog key of its label
+    (lib/messages/pushes.py), whether it is required and its longest value."""
+
     code: str
-    zh: str
-    en: str
+    key: str
     required: bool = False
     max_len: int = 120
 
     def label(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
+        return i18n.t(self.key, lang)
+
+    @property
+    def zh(self) -> str:
+        """The Chinese label: the one the push itself (sent to Chinese groups) carries."""
+        return self.label("zh")
+
+    @property
+    def en(self) -> str:
+        return self.label("en")
 
 
 # What every appeal must say: what, where, when, who to contact (and photos, checked apart).
-_CONTACT = Field("contact", "联系人及电话", "Contact (name and phone)", True, 60)
+_CONTACT = Field("contact", "pushes.field.contact", True, 60)
 
 APPEAL_FIELDS: dict[str, list[Field]] = {
     "missing_person": [
-        Field("person", "走失人员（姓名、性别、年龄）", "Missing person (name, sex, age)", True),
-        Field("description", "体貌特征及衣着", "Appearance and clothing", True, 300),
-        Field("when", "走失时间", "When last seen", True, 60),
-        Field("where", "走失地点", "Where last seen", True),
+        Field("person", "pushes.field.missing_person.person", True),
+        Field("description", "pushes.field.missing_person.description", True, 300),
+        Field("when", "pushes.field.missing_person.when", True, 60),
+        Field("where", "pushes.field.missing_person.where", True),
         _CONTACT,
     ],
     "wanted": [
-        Field("suspect", "嫌疑人（姓名、性别、年龄）", "Suspect (name, sex, age)", True),
-        Field("case", "案由", "Offence", True),
-        Field("description", "体貌特征", "Appearance", True, 300),
-        Field("when", "案发时间", "When", True, 60),
-        Field("where", "案发地点", "Where", True),
-        Field("reward", "悬赏金额", "Reward", False, 60),
+        Field("suspect", "pushes.field.wanted.suspect", True),
+        Field("case", "pushes.field.wanted.case", True),
+        Field("description", "pushes.field.wanted.description", True, 300),
+        Field("when", "pushes.field.wanted.when", True, 60),
+        Field("where", "pushes.field.wanted.where", True),
+        Field("reward", "pushes.field.wanted.reward", False, 60),
         _CONTACT,
     ],
     "case_appeal": [
-        Field("what", "案情及需协查事项", "What happened and what is sought", True, 300),
-        Field("when", "发生时间", "When", True, 60),
-        Field("where", "发生地点", "Where", True),
+        Field("what", "pushes.field.case_appeal.what", True, 300),
+        Field("when", "pushes.field.case_appeal.when", True, 60),
+        Field("where", "pushes.field.case_appeal.where", True),
         _CONTACT,
     ],
 }
 
 CATEGORY_FIELDS: dict[str, list[Field]] = {
     "news": [],
-    "prevention_tip": [Field("audience", "提示对象", "Who it is for")],
-    "anti_fraud": [Field("scam", "诈骗手法", "Scam type", True), Field("advice", "防范要点", "How to stay safe", True, 300)],
+    "prevention_tip": [Field("audience", "pushes.field.prevention_tip.audience")],
+    "anti_fraud": [
+        Field("scam", "pushes.field.anti_fraud.scam", True),
+        Field("advice", "pushes.field.anti_fraud.advice", True, 300),
+    ],
     "police_bulletin": [
-        Field("what", "事件", "Event", True, 300), Field("when", "时间", "When", True, 60),
-        Field("where", "地点", "Where", True),
+        Field("what", "pushes.field.police_bulletin.what", True, 300),
+        Field("when", "pushes.field.police_bulletin.when", True, 60),
+        Field("where", "pushes.field.police_bulletin.where", True),
     ],
     "civic_culture": [],
-    "qa": [Field("question", "群众问题", "Question", True, 300)],
-    "legal_education": [Field("law", "相关法律法规", "Law or regulation")],
+    "qa": [Field("question", "pushes.field.qa.question", True, 300)],
+    "legal_education": [Field("law", "pushes.field.legal_education.law")],
     "health_tip": [],
     "appeal": [],  # the appeal kind decides (APPEAL_FIELDS)
 }

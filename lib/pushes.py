@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from lib import audit, files, naming, notices, scope, taxonomy
+from lib import audit, files, i18n, naming, notices, scope, taxonomy
 from lib.auth import User
 from lib.db import query_one, utcnow, write_transaction
 from lib.errors import NotFoundError, PortalError, ScopeError, ValidationError
@@ -310,9 +310,9 @@ def problems(push: dict, *, issuing_unit: str = "", tip_link: str = "") -> list[
     for f in fields_for(push["category"], push["appeal_kind"]):
         value = (push["fields"].get(f.code) or "").strip()
         if f.required and not value:
-            out.append(Problem(f.code, "pushes.error.field_missing", {"label": f.zh}))
+            out.append(Problem(f.code, "pushes.error.field_missing", {"label": i18n.Msg(f.key)}))
         elif len(value) > f.max_len:
-            out.append(Problem(f.code, "pushes.error.field_long", {"label": f.zh, "max": f.max_len}))
+            out.append(Problem(f.code, "pushes.error.field_long", {"label": i18n.Msg(f.key), "max": f.max_len}))
     if push["category"] == "appeal" and not push["photo_file_ids"]:
         out.append(Problem("photos", "pushes.error.photo_required", {}))
     size = len(message_markdown(push, issuing_unit=issuing_unit, tip_link=tip_link).encode())

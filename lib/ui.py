@@ -7,8 +7,10 @@ its own thread). Pages read it with :func:`context` / :func:`staff_page`.
 
 from __future__ import annotations
 
+import runpy
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlite_utils
 import streamlit as st
@@ -17,6 +19,7 @@ from lib import i18n
 from lib.auth import User
 
 _local = threading.local()
+APP_PY = Path(__file__).resolve().parent.parent / "app.py"
 
 
 @dataclass
@@ -53,7 +56,7 @@ def staff_page(*roles: str) -> Context:
     """The role guard every staff page starts with.
 
     Stops the page unless a user is logged in (with one of ``roles``, if given). Without
-    app.py's context — a page file run directly after a server restart — it shows
+    app.py's context (``render()`` called by anything but app.py's navigation) it shows
     nothing at all.
     """
     ctx = context()
@@ -77,6 +80,16 @@ def public_page() -> Context:
     if ctx is None:
         st.stop()
     return ctx
+
+
+def run_app() -> None:
+    """Run app.py as ``__main__`` — login, scope, navigation and then the page asked for.
+
+    The guard at the bottom of every page module (``if __name__ == "__main__": ui.run_app()``):
+    Streamlit executes a page file as a script, under ``__main__``, only on the first request
+    after a server restart, before ``st.navigation`` has run once (see pages/__init__.py).
+    """
+    runpy.run_path(str(APP_PY), run_name="__main__")
 
 
 def optional_select(ctx: Context, container, label_key: str, options: list, key: str, fmt, **kwargs):

@@ -16,3 +16,7 @@ def render() -> None:
     st.markdown(f"**{ctx.t('account.unit')}**")
     st.text(user.unit_name)
     st.caption(ctx.t("account.logout_all"))
+
+
+if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it
+    ui.run_app()

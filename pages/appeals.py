@@ -216,3 +216,7 @@ def render() -> None:
     st.html(CSS + ui.keep_counters_css('[data-testid="stForm"]:has([class*="st-key-board_"][class*="_confirm"])'))
     _after_close(ctx)
     _live_board()
+
+
+if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it
+    ui.run_app()

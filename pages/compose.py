@@ -296,3 +296,7 @@ def render() -> None:
     _new_draft(ctx)
     st.divider()
     _my_drafts(ctx)
+
+
+if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it
+    ui.run_app()

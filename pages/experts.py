@@ -126,3 +126,7 @@ def render() -> None:
         _editor(ctx, rows)
     else:
         st.caption(t("experts.read_only"))
+
+
+if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it
+    ui.run_app()

@@ -141,3 +141,7 @@ def render() -> None:
         if below:
             st.warning(ctx.t("home.below_target", target=int(coverage.TARGET_COVERAGE_PCT),
                              stations="、".join(below) if ctx.lang == "zh" else ", ".join(below)))
+
+
+if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it
+    ui.run_app()

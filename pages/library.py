@@ -55,3 +55,7 @@ def render() -> None:
             st.success(t("library.deleted"))
     except PortalError as exc:
         ui.show_error(ctx, exc)
+
+
+if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it
+    ui.run_app()

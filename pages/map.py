@@ -116,6 +116,10 @@ def render() -> None:
                            ("members", "map.col.members")], "non_geo")
     if user.is_district:
         with shown[4]:
-            from pages import grid_import_tab
+            from lib import ui_imports
 
-            grid_import_tab.render(ctx)
+            ui_imports.grids_tab(ctx)
+
+
+if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it
+    ui.run_app()

@@ -16,7 +16,7 @@ import zoneinfo
 import pandas as pd
 import streamlit as st
 
-from lib import i18n, mediation, taxonomy, ui, units
+from lib import i18n, mediation, taxonomy, ui, ui_parties, units
 from lib.errors import PortalError
 from lib.tips import format_code, local_time
 
@@ -46,10 +46,6 @@ def _state(ctx: ui.Context, slug: str) -> str:
 
 def _dispute(ctx: ui.Context, code: str) -> str:
     return i18n.term("dispute_types", code, ctx.lang)
-
-
-def _country(ctx: ui.Context, code: str | None) -> str:
-    return ctx.t(f"mediation.country.{code}") if code else "—"
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -101,7 +97,7 @@ def _list(ctx: ui.Context, f: dict) -> list[dict]:
     frame = pd.DataFrame([{
         "case_no": r["case_no"], "title": r["title"], "type": _dispute(ctx, r["dispute_type"]),
         "state": _state(ctx, r["state"]), "parties": r["party_names"] or "",
-        "abroad": "、".join(_country(ctx, c) for c in (r["abroad_countries"] or "").split(",") if c),
+        "abroad": "、".join(ui_parties.country_name(ctx, c) for c in (r["abroad_countries"] or "").split(",") if c),
         "next": local_time(r["next_session_at"]), "mediator": r["mediator_name"] or "",
         "station": r["station_name"], "updated": local_time(r["updated_at"])} for r in rows], columns=columns)
     frame.columns = [t(f"mediation.col.{c}") for c in columns]
@@ -166,7 +162,7 @@ def _parties(ctx: ui.Context, detail: dict) -> None:
     rows = []
     for p in parties:
         row = {"role": t(f"mediation.role.{p['role']}"), "name": p["name"], "phone": p["phone"] or "",
-               "country": _country(ctx, p["country"]), "zone": p["time_zone"],
+               "country": ui_parties.country_name(ctx, p["country"]), "zone": p["time_zone"],
                "language": t(f"mediation.language.{p['language']}"), "note": p["note"] or ""}
         if upcoming:
             view = local[p["id"]]
@@ -319,49 +315,6 @@ def _moves(ctx: ui.Context, detail: dict, seen: int) -> None:
               clear=(P + f"outcome_{cid}", P + f"amount_{cid}", P + f"reason_{cid}", P + f"action_{cid}"))
 
 
-def _zone_options() -> list[str | None]:
-    """None (the country's usual zone), the common zones, then every other zone."""
-    common = list(dict.fromkeys(mediation.COUNTRY_ZONES.values()))
-    return [None, *common, *(z for z in mediation.available_zones() if z not in common)]
-
-
-def party_inputs(ctx: ui.Context, prefix: str, *, role: str | None = None, party: dict | None = None) -> dict:
-    """The inputs of one party (role fixed when ``role`` is given); returns what was entered."""
-    t, party = ctx.t, party or {}
-    cols = st.columns([1, 1.4, 1.4])
-    if role is None:
-        role = cols[0].selectbox(t("mediation.party_col.role"), mediation.ROLES, key=prefix + "role",
-                                 index=mediation.ROLES.index(party.get("role", "applicant")),
-                                 format_func=lambda r: t(f"mediation.role.{r}"))
-    else:
-        cols[0].markdown("**" + t(f"mediation.role.{role}") + "**")
-    name = cols[1].text_input(t("mediation.party_col.name"), key=prefix + "name", max_chars=mediation.NAME_MAX,
-                              value=party.get("name", ""))
-    phone = cols[2].text_input(t("mediation.party_col.phone"), key=prefix + "phone", max_chars=24,
-                               value=party.get("phone") or "", placeholder=t("mediation.phone_placeholder"))
-    cols = st.columns(3)
-    countries = [None, *mediation.COUNTRY_ZONES]
-    country = cols[0].selectbox(t("mediation.party_col.country"), countries, key=prefix + "country",
-                                index=countries.index(party.get("country")),
-                                format_func=lambda c: t("mediation.country_none") if c is None else _country(ctx, c))
-    zones = _zone_options()
-    zone = cols[1].selectbox(t("mediation.party_col.zone"), zones, key=prefix + "zone",
-                             index=zones.index(party.get("time_zone")) if party.get("time_zone") in zones else 0,
-                             format_func=lambda z: t("mediation.zone_default") if z is None else z,
-                             help=t("mediation.zone_help"))
-    language = cols[2].selectbox(t("mediation.party_col.language"), mediation.LANGUAGES, key=prefix + "language",
-                                 index=mediation.LANGUAGES.index(party.get("language", "zh")),
-                                 format_func=lambda code: t(f"mediation.language.{code}"))
-    note = st.text_input(t("mediation.party_col.note"), key=prefix + "note", max_chars=mediation.NOTE_MAX,
-                         value=party.get("note") or "")
-    return {"role": role, "name": name, "phone": phone, "country": country, "time_zone": zone,
-            "language": language, "note": note}
-
-
-def party_keys(prefix: str) -> tuple[str, ...]:
-    return tuple(prefix + k for k in ("role", "name", "phone", "country", "zone", "language", "note"))
-
-
 def _edit_parties(ctx: ui.Context, detail: dict, seen: int) -> None:
     t, cid = ctx.t, detail["case"]["id"]
     if not mediation.is_open(detail["case"]):
@@ -373,14 +326,14 @@ def _edit_parties(ctx: ui.Context, detail: dict, seen: int) -> None:
                           else f"{by_id[i]['name']}（{t('mediation.role.' + by_id[i]['role'])}）")
     prefix = P + f"party_{cid}_{choice or 'new'}_"
     with st.form(P + f"party_form_{cid}_{choice or 'new'}"):
-        values = party_inputs(ctx, prefix, party=by_id.get(choice))
+        values = ui_parties.party_inputs(ctx, prefix, party=by_id.get(choice))
         submitted = st.form_submit_button(t("mediation.party_save"), type="primary")
     if submitted:
         if choice is None:
             mediation.add_party(ctx.db, ctx.user, cid, seen, values)
         else:
             mediation.update_party(ctx.db, ctx.user, cid, seen, choice, values)
-        _done(cid, t("mediation.party_saved", name=values["name"].strip()), clear=party_keys(prefix))
+        _done(cid, t("mediation.party_saved", name=values["name"].strip()), clear=ui_parties.party_keys(prefix))
 
 
 def _mediator(ctx: ui.Context, detail: dict, seen: int) -> None:
@@ -472,7 +425,7 @@ def _new_case(ctx: ui.Context) -> None:
         parties = []
         for n, role in enumerate(NEW_PARTY_ROLES):
             with st.container(border=True):
-                parties.append(party_inputs(ctx, P + f"new_p{n}_", role=role))
+                parties.append(ui_parties.party_inputs(ctx, P + f"new_p{n}_", role=role))
         submitted = st.form_submit_button(t("mediation.new_submit"), type="primary", key=P + "new_submit")
     if not submitted:
         return
@@ -486,7 +439,7 @@ def _new_case(ctx: ui.Context) -> None:
     st.session_state[P + "new_done"] = [t("mediation.new_done", case_no=case["case_no"])]
     st.session_state[P + "open_next"] = case["id"]  # the list's picker is already drawn in this run
     st.session_state[P + "clear"] = [P + k for k in NEW_KEYS] + [
-        k for n in range(len(NEW_PARTY_ROLES)) for k in party_keys(P + f"new_p{n}_")]
+        k for n in range(len(NEW_PARTY_ROLES)) for k in ui_parties.party_keys(P + f"new_p{n}_")]
     st.rerun()
 
 
@@ -522,3 +475,7 @@ def render() -> None:
             _detail(ctx, case_id)
     with tab_new:
         _new_case(ctx)
+
+
+if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it
+    ui.run_app()

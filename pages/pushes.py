@@ -4,7 +4,7 @@ reach, required fields, author, history) and approves and sends in one step; the
 by officer (an officer marks all their groups in one action); the residents' response, live.
 
 The push shown is named by the url (``/pushes?push=174``), not by a widget labelled with text that
-changes (a state, a title): see pages/push_compose.py for why.
+changes (a state, a title): see pages/compose.py for why.
 """
 
 from __future__ import annotations
@@ -378,3 +378,6 @@ def render() -> None:
     st.divider()
     _district_view(ctx)
 
+
+if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it
+    ui.run_app()

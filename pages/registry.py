@@ -227,8 +227,12 @@ def render() -> None:
     with tab_edit:
         _edit_tab(ctx, page)
     with tab_import:
-        from pages import group_import_tab
+        from lib import ui_imports
 
-        group_import_tab.render(ctx)
+        ui_imports.groups_tab(ctx)
     with tab_naming:
         _naming_tab(ctx, f)
+
+
+if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it
+    ui.run_app()

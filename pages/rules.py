@@ -163,3 +163,7 @@ def render() -> None:
     _sla(ctx)
     st.divider()
     _templates(ctx)
+
+
+if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it
+    ui.run_app()

@@ -355,3 +355,7 @@ def render() -> None:
         st.form_submit_button(ctx.t("tip.submit"), key="tip_submit", type="primary", width="stretch",
                               on_click=_mark_pending)
     st.caption(ctx.t("tip.emergency"))
+
+
+if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it
+    ui.run_app()

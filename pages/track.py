@@ -150,3 +150,7 @@ def render() -> None:
         _show(ctx, state["track_result"])
         _addition_form(ctx)
     st.caption(ctx.t("tip.emergency"))
+
+
+if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it
+    ui.run_app()

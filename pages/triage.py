@@ -40,12 +40,12 @@ from lib import (
     tip_duplicates,
     tips,
     ui,
+    ui_parties,
     units,
 )
 from lib.db import utcnow
 from lib.errors import NotFoundError, PortalError
 from lib.tips import local_time, sla_text
-from pages import mediation_cases
 
 P = "triage_"  # widget key prefix of this page
 PAGE_SIZES = (25, 50, 100)
@@ -591,7 +591,7 @@ def _mediation(ctx: ui.Context, tip: dict, seen: int) -> None:
         parties = []
         for role in ("applicant", "respondent"):
             with st.container(border=True):
-                parties.append(mediation_cases.party_inputs(ctx, P + f"mediation_{role}_{tid}_", role=role))
+                parties.append(ui_parties.party_inputs(ctx, P + f"mediation_{role}_{tid}_", role=role))
         submitted = st.form_submit_button(t("triage.mediation.submit"), type="primary")
     if submitted:
         given = [p for p in parties if p["name"].strip() or p["phone"].strip()]
@@ -600,7 +600,7 @@ def _mediation(ctx: ui.Context, tip: dict, seen: int) -> None:
         _done(ctx, tid, t("triage.mediation.done", case_no=made["case_no"]),
               clear=(P + f"mediation_title_{tid}",) + tuple(
                   k for role in ("applicant", "respondent")
-                  for k in mediation_cases.party_keys(P + f"mediation_{role}_{tid}_")))
+                  for k in ui_parties.party_keys(P + f"mediation_{role}_{tid}_")))
 
 
 def _detail(ctx: ui.Context, tip_id: int, now: str) -> None:
@@ -770,3 +770,7 @@ def render() -> None:
                 ui.scroll_to(P + "detail", f"{tip_id}:{st.session_state[P + 'scroll']}")
     with tab_log:
         _log_form(ctx)
+
+
+if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it
+    ui.run_app()

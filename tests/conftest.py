@@ -3,6 +3,7 @@ demo users, and a clean Streamlit cache for AppTest."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -10,8 +11,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import auth, demo
+from lib import auth, demo, i18n
 from lib.db import connect
+
+# A message that cannot be formatted raises in the tests (production logs it and shows the text
+# unformatted); set for the whole session, and inherited by the servers the browser tests start.
+os.environ[i18n.STRICT_ENV] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "demo-pass-2026"

@@ -96,7 +96,7 @@ def test_session_of_a_disabled_user_ends(app, demo_path):
 
 
 def test_logout_ends_the_session_and_revokes_cookies(app, demo_path):
-    at = app("clerk").run().run()  # AppTest runs the entry shim from the second run on
+    at = app("clerk").run().run()  # from the second run on, through pages/home.py and its guard
     at.button(key="app_logout").click().run()
     assert not at.exception
     assert at.metric == [] and "民警登录" in texts(at)
@@ -114,13 +114,19 @@ def test_tip_page_is_reachable_without_login_and_ignores_junk_parameters(app):
     assert at.metric == []
 
 
-def test_staff_page_run_directly_shows_nothing(demo_path, monkeypatch):
-    # STACK trap 1: after a restart a deep link may run pages/home.py without app.py.
+def _render_home_and_account_alone():
+    # render() called by anything but app.py's navigation: no context, no login.
+    from pages import account, home
+
+    home.render()
+    account.render()
+
+
+def test_a_staff_page_rendered_without_app_py_shows_nothing(demo_path, monkeypatch):
     monkeypatch.setenv("PORTAL_DB", str(demo_path))
-    for page in ("workbench.py", "my_account.py"):
-        at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=30).run()
-        assert not at.exception
-        assert at.metric == [] and at.title == [] and at.dataframe == []
+    at = AppTest.from_function(_render_home_and_account_alone, default_timeout=30).run()
+    assert not at.exception
+    assert at.metric == [] and at.title == [] and at.dataframe == [] and "民警登录" not in texts(at)
 
 
 def test_unwritable_database_shows_a_clear_message(tmp_path, monkeypatch):
@@ -139,25 +145,89 @@ def test_staff_deep_link_while_logged_out_shows_login_then_the_page(app):
     assert "我的账户" in shown and "clerk" in shown and "三星派出所" in shown
 
 
-def test_every_url_path_has_an_entry_shim_that_runs_app_py():
-    # The first request after a restart runs pages/<url path>.py on its own (STACK trap 1):
-    # each such file must be a shim that runs app.py, never a page without its login gate.
-    import re
-
-    source = (ROOT / "app.py").read_text(encoding="utf-8")
-    urls = set(re.findall(r'url_path="(\w+)"', source)) | set(re.findall(r'"(\w+)", (?:None|\()', source))
-    assert {"home", "tip", "track", "triage", "login", "registry", "map"} <= urls
-    for url in urls:
-        shim = (ROOT / "pages" / f"{url}.py").read_text(encoding="utf-8")
-        assert 'runpy.run_path(str(Path(__file__).resolve().parent.parent / "app.py")' in shim, url
+PAGES = ROOT / "pages"
+GUARD = "if __name__ == '__main__':\n    ui.run_app()"
 
 
-@pytest.mark.parametrize("url", ["home", "triage", "account"])
-def test_a_shim_run_on_its_own_gives_the_login_not_the_page(demo_path, monkeypatch, url):
-    monkeypatch.setenv("PORTAL_DB", str(demo_path))
-    at = AppTest.from_file(str(ROOT / "pages" / f"{url}.py"), default_timeout=30).run()
+def _registered_pages(app) -> list:
+    """Every st.Page app.py registers: logged out (login, staff pages hidden, public pages) and for
+    a district admin (every staff page, the root's hidden default page, public pages)."""
+    pages = []
+    for username in (None, "district"):
+        at = app(username).run()
+        assert not at.exception
+        pages += at.session_state["portal_pages"].values()
+    return pages
+
+
+def test_every_url_path_app_py_registers_has_exactly_one_module_named_after_it(app):
+    registered = _registered_pages(app)
+    modules = {}
+    for page in registered:
+        fn = page._page  # the render function app.py passed to st.Page
+        assert fn.__name__ == "render" and fn.__module__.startswith("pages."), page.title
+        if page.url_path:  # a default page's is "": served at "/" only (pages/__init__.py)
+            assert fn.__module__ == f"pages.{page.url_path}", (page.url_path, fn.__module__)
+        modules[fn.__module__.removeprefix("pages.")] = fn
+    urls = {page.url_path for page in registered if page.url_path}
+    assert {"home", "triage", "appeals", "mediation", "compose", "pushes", "library", "registry", "map",
+            "experts", "rules", "account", "tip", "track"} == urls
+    assert set(modules) == urls | {"login"}  # the login page is the default when logged out
+    # pages/ holds nothing else: no shim, no shared sub-view, no stray file.
+    assert sorted(f.name for f in PAGES.iterdir() if f.name != "__pycache__") == sorted(
+        ["__init__.py", *(f"{name}.py" for name in modules)])
+
+
+@pytest.mark.parametrize("path", sorted(PAGES.glob("[!_]*.py")), ids=lambda p: p.stem)
+def test_every_page_module_defines_render_does_nothing_at_import_and_ends_with_the_guard(path):
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    *body, last = tree.body
+    assert ast.unparse(last) == GUARD, f"{path.name} does not end with the guard"
+    assert any(isinstance(n, ast.FunctionDef) and n.name == "render" for n in body)
+    for node in body:  # definitions only: a docstring, imports, constants, functions, classes
+        assert isinstance(node, (ast.Expr, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign,
+                                 ast.FunctionDef, ast.ClassDef)), (path.name, node.lineno)
+        assert not isinstance(node, ast.Expr) or isinstance(node.value, ast.Constant), (path.name, node.lineno)
+
+
+def test_no_page_imports_a_page():
+    import ast
+
+    for path in [*PAGES.glob("*.py"), *(ROOT / "lib").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            assert not any(n == "pages" or n.startswith("pages.") for n in names), (path, node.lineno)
+
+
+STAFF_URLS = ["home", "triage", "appeals", "mediation", "compose", "pushes", "library", "registry", "map",
+              "experts", "rules", "account"]
+
+
+@pytest.mark.parametrize("url", STAFF_URLS)
+def test_a_staff_url_as_the_first_request_runs_its_file_and_gets_the_login(app, url):
+    # AppTest starts every run in the old multipage mode (app_test.py ~666), as a fresh server does
+    # its first request: /<url> runs pages/<url>.py as a script, and its guard hands over to app.py.
+    at = goto(app(), url).run()
     assert not at.exception
-    assert at.metric == [] and "民警登录" in texts(at)
+    shown = texts(at)
+    assert "该页面需要登录后访问。" in shown and at.text_input(key="login_username")
+    assert at.metric == [] and at.dataframe == []
+
+
+def test_the_tip_form_as_the_first_request_is_the_form(app, demo_path):
+    grid = connect(demo_path).execute("SELECT id FROM grids ORDER BY id LIMIT 1").fetchone()[0]
+    at = app()
+    at.query_params["grid"] = str(grid)
+    at = goto(at, "tip").run()
+    assert not at.exception
+    assert "线索提交" in texts(at) and at.radio and "民警登录" not in [t.value for t in at.title]
 
 
 def test_workbench_to_do_counts_open_and_overdue_tips(app, demo_path):

@@ -8,7 +8,7 @@ import pytest
 
 from lib import appeals, audit, pushes, tip_clocks, tips, ui
 from lib.db import query_one
-from pages import appeal_board
+from pages import appeals as appeals_page
 from tests.apptest import goto, texts
 from tests.test_appeal_race import lead, sent_appeal
 
@@ -94,7 +94,7 @@ def test_the_mark_badge_says_where_the_race_stands(app, demo_db, users, sent, le
 ])
 def test_the_mark_badge_on_the_edges(first, delta, text):
     ctx = ui.Context(db=None, user=None, lang="zh")
-    assert appeal_board.mark_badge(ctx, {"first_lead_minutes": first, "mark_delta": delta}) == ":" + text
+    assert appeals_page.mark_badge(ctx, {"first_lead_minutes": first, "mark_delta": delta}) == ":" + text
 
 
 def test_a_clerk_sees_their_stations_and_the_districts_appeals_only(app, demo_db, users):

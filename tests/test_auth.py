@@ -84,6 +84,8 @@ def test_lockout_is_per_user(demo_db):
     now = datetime.now(UTC)
     for _ in range(auth.MAX_FAILURES):
         auth.authenticate(demo_db, "station", "wrong-password", now)
+    locked = auth.authenticate(demo_db, "station", DEMO_PASSWORD, now)  # the right password, too late
+    assert locked.user is None and locked.message_key == "login.locked"
     assert auth.authenticate(demo_db, "clerk", DEMO_PASSWORD, now).user is not None
 
 

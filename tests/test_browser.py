@@ -387,32 +387,63 @@ def test_logged_out_visitor_sees_public_pages_and_login(shared_server, new_conte
     expect(phone.get_by_role("heading", name="线索提交")).to_be_visible(timeout=TIMEOUT_MS)
 
 
-def test_staff_deep_link_after_restart_shows_no_data(own_server, new_context):
-    """STACK trap 1: right after a restart a deep link may run ``pages/`` without app.py.
+def test_staff_url_as_the_first_request_after_a_restart_shows_the_login_then_the_page(own_server, new_context):
+    """STACK trap 1: until ``st.navigation`` has run once, a fresh server runs ``pages/<url>.py`` itself
+    for ``/<url>``; the page module's guard hands that run to app.py (pages/__init__.py).
 
-    ``/workbench`` is the staff page file's name under ``pages/``, which Streamlit serves
-    as an old-style page until ``st.navigation`` has run once in the process: opened first
-    on the fresh server. ``/home`` is the staff page's url: opened first after a restart.
+    So a staff url opened first — on a fresh server, then again right after a restart — shows the
+    login form with its "log in first" note: never the page, its figures, or "Page not found". Logging
+    in there opens the page that was asked for.
     """
     summary = summary_of(own_server, "district")
     page = None
-    for deep_link in ("/workbench", "/home"):
-        if deep_link == "/home":
+    for deep_link, title in (("/home", "工作台"), ("/triage", "线索研判")):
+        if deep_link == "/triage":
             own_server.restart()
         page = new_page(new_context())
         page.goto(own_server.url(deep_link))  # the first request the process serves
-        expect(page.get_by_test_id("stApp")).to_be_attached(timeout=TIMEOUT_MS)
+        expect(login_title(page)).to_be_visible(timeout=TIMEOUT_MS)
         wait_settled(page)
+        expect(page.get_by_text("该页面需要登录后访问。")).to_be_visible()
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+        expect(page.get_by_role("heading", name=title)).to_have_count(0)
 
         text = body_text(page)
-        for word in ("工作台", "微信群", "群成员", "网格常住人口", "各派出所", "各类网格"):
+        for word in ("工作台", "线索研判", "微信群", "群成员", "网格常住人口", "各派出所", "各类网格"):
             assert word not in text, f"{deep_link}: {word!r} shown to a visitor after a restart:\n{text}"
         for n in (summary.groups, summary.members, summary.grids, summary.residents, summary.outposts):
             assert not re.search(rf"(?<![\d,]){n:,}(?![\d,])", text), f"{deep_link}: figure {n:,} leaked:\n{text}"
         expect(page.get_by_test_id("stMetric")).to_have_count(0)
         expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
 
-    login(page, own_server, "district")
+    submit_login(page, "district", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="线索研判").first).to_be_visible(timeout=TIMEOUT_MS)
+    wait_settled(page)
+    assert page.url.endswith("/triage")
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+
+
+def test_tip_form_from_a_qr_code_as_the_first_request_after_a_restart(own_server, new_context):
+    """A resident scans a grid's QR code just after the server (re)started: ``/tip?grid=<id>`` is the
+    process's first request, so Streamlit runs ``pages/tip.py`` itself, and its guard serves it through
+    app.py: the form, its grid chosen, no login and no "Page not found" over it."""
+    from lib import public_grids
+
+    db = connect(own_server.db_path)
+    try:
+        grid_id = db.execute("SELECT id FROM grids WHERE geometry IS NOT NULL ORDER BY id LIMIT 1").fetchone()[0]
+        label = public_grids.grid_option(db, grid_id, "zh")["label"]
+    finally:
+        db.close()
+
+    phone = new_page(new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True))
+    phone.goto(own_server.url(f"/tip?grid={grid_id}"))  # the first request the process serves
+    expect(phone.get_by_role("heading", name="线索提交")).to_be_visible(timeout=TIMEOUT_MS)
+    wait_settled(phone)
+    expect(phone.get_by_text("Page not found")).to_have_count(0)
+    expect(login_title(phone)).to_have_count(0)
+    expect(phone.get_by_role("combobox", name=re.compile("网格"))).to_have_value(label)  # the QR code's grid
+    assert f"/tip?grid={grid_id}" in phone.url
 
 
 def test_cookie_from_before_logout_does_not_log_in(own_server, new_context):

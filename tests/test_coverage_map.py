@@ -62,6 +62,8 @@ def test_tooltip_is_text_only_and_names_are_plain(demo_db, users):
     demo_db.execute("UPDATE grids SET name = ? WHERE id = ?", ["<img src=x onerror=alert(1)>网格\u0007", row])
     deck = cm.build_deck(demo_db, clerk, cm.grid_figures(demo_db, clerk, cm.MapFilter()))
     assert set(deck._tooltip) == {"text"}  # what Streamlit reads: never the html template
+    assert deck._tooltip["text"] == "{n}\n{s} · {k}\n群 {g} 个 · 成员 {m} 人\n人口 {r} · 覆盖率 {c}\n近90天线索 {q}"
+    assert cm.tooltip_text("en").endswith("\nTips, last 90 days: {q}")  # a template for pydeck, not formatted
     spec = json.loads(deck.to_json())
     names = [p["n"] for p in layer(spec, "grids")["data"]]
     assert "<img src=x onerror=alert(1)>网格" in names  # shown as text, control character dropped
@@ -173,3 +175,4 @@ def test_tip_density_measure_colours_grids_with_recent_tips(demo_db, users):
     assert len(hot) == 1 and tuple(hot[0]["f"]) == cm.tip_color(12, population) != cm.TIP_STEPS[0][1]
     assert all(tuple(p["f"]) == cm.TIP_STEPS[0][1] for p in data if p["q"] == "0")
     assert len(cm.legend("tips", "zh")) == len(cm.TIP_STEPS)
+    assert cm.legend("tips", "zh")[-1][1].endswith(" 条/千人") and cm.legend("tips", "en")[-1][1].endswith(" per 1,000 people")

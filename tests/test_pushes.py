@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from lib import delivery, pushes, targeting
+from lib import delivery, i18n, push_templates, pushes, targeting
 from lib.errors import NotFoundError, ScopeError, ValidationError
 from lib.targeting import Target
 
@@ -36,6 +36,21 @@ def test_incomplete_appeal_lists_every_missing_field(demo_db, users):
     assert {"person", "description", "when", "where", "contact", "photos", "targeting"} <= found
     with pytest.raises(ValidationError):
         pushes.submit(demo_db, users["clerk"], push["id"], push["version"])
+
+
+def test_a_missing_field_is_named_in_the_reader_s_language(demo_db, users):
+    push = pushes.new_draft(demo_db, users["clerk"], "appeal", "wanted")
+    contact = next(p for p in pushes.problems(push) if p.field == "contact")
+    assert i18n.t(contact.key, "zh", **contact.params) == "请填写“联系人及电话”。"
+    assert i18n.t(contact.key, "en", **contact.params) == "Fill in “Contact (name and phone)”."
+    with pytest.raises(ValidationError) as info:
+        pushes.submit(demo_db, users["clerk"], push["id"], push["version"])
+    assert i18n.error_text(info.value, "en") == "Fill in “Suspect (name, sex, age)”."
+
+
+def test_template_fields_are_labelled_in_both_languages():
+    reward = next(f for f in push_templates.fields_for("appeal", "wanted") if f.code == "reward")
+    assert (reward.zh, reward.en, reward.label("en-US"), reward.required) == ("悬赏金额", "Reward", "Reward", False)
 
 
 def test_appeal_workflow_with_four_eyes(demo_db, users):

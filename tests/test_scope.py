@@ -114,13 +114,20 @@ def test_station_summary_counts_only_the_station(demo_db, users):
     assert 0 < station.groups < district.groups
 
 
-@pytest.mark.parametrize("role,allowed", [("district_admin", True), ("station_admin", True), ("clerk", False)])
-def test_audit_log_is_for_admins(demo_db, users, role, allowed):
-    if allowed:
-        assert isinstance(audit.list_entries(demo_db, users[role]), list)
-    else:
+@pytest.mark.parametrize("role", ["district_admin", "station_admin", "clerk"])
+def test_audit_log_is_for_admins_each_seeing_their_scope(demo_db, users, stations, role):
+    groups.update_group(demo_db, users["clerk"], stations["own"]["group"], {"admin_name": "乙"})
+    groups.update_group(demo_db, users["other_clerk"], stations["other"]["group"], {"admin_name": "丙"})
+    if role == "clerk":
         with pytest.raises(ScopeError):
             audit.list_entries(demo_db, users[role])
+        return
+    entries = audit.list_entries(demo_db, users[role], entity="chat_groups")
+    assert entries
+    by = {(e["username"], e["entity_id"]) for e in entries}
+    own = (users["clerk"].username, str(stations["own"]["group"]))
+    other = (users["other_clerk"].username, str(stations["other"]["group"]))
+    assert by == ({own, other} if role == "district_admin" else {own})
 
 
 def test_station_admin_sees_only_own_stations_audit(demo_db, users, stations):

@@ -96,11 +96,11 @@ def _render_rules_as():
 
     from lib import auth, ui
     from lib.db import connect
-    from pages import tip_rules
+    from pages import rules
 
     db = connect()
     ui.set_context(ui.Context(db=db, user=auth.load_user(db, os.environ["RULES_TEST_USER"]), lang="zh"))
-    tip_rules.render()
+    rules.render()
 
 
 @pytest.mark.parametrize("username", ["clerk", "station"])

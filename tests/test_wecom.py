@@ -46,11 +46,17 @@ def fake(clock):
 # --- payload checks ---------------------------------------------------------------------
 
 
-def test_valid_messages_pass():
-    wecom.validate(markdown("**通报**\n" + "字" * 1300))  # 3,900+ bytes of UTF-8
-    wecom.validate({"msgtype": "text", "text": {"content": "a" * 2048}})
-    wecom.validate(image_payload(png_bytes()))
-    wecom.validate(image_payload(b"\xff\xd8\xff\xe0" + b"\0" * 100))
+@pytest.mark.parametrize("payload", [
+    markdown("**通报**\n" + "字" * 1300),  # 3,900+ bytes of UTF-8
+    {"msgtype": "text", "text": {"content": "a" * 2048}},
+    image_payload(png_bytes()),
+    image_payload(b"\xff\xd8\xff\xe0" + b"\0" * 100),  # a JPEG's first bytes
+], ids=["markdown", "text", "png", "jpeg"])
+def test_valid_messages_pass_and_arrive_as_they_were(fake, payload):
+    assert wecom.validate(payload) is None
+    result = wecom.send(fake.url("k1"), payload)
+    assert (result.ok, result.errcode) == (True, 0)
+    assert fake.messages("k1") == [payload]
 
 
 @pytest.mark.parametrize("payload,fragment", [

@@ -425,5 +425,12 @@ def test_worker_stops_cleanly_on_sigterm(demo_path):
     assert proc.returncode == 0 and "SIGTERM" in out and "worker stopped" in out
 
 
-def test_counts_are_plain_json(demo_db, clock):
-    assert json.loads(json.dumps(worker.run_once(demo_db, clock=clock))) is not None
+def test_a_pass_returns_what_it_did_as_plain_json(demo_db, users, fake, clock, no_poster):
+    clerk = users["clerk"]
+    point_at(demo_db, fake, robot_groups(demo_db, clerk.station_id, 3))
+    send_push(demo_db, clerk)
+    counts = worker.run_once(demo_db, clock=clock)
+    assert type(counts) is dict  # not the Counter it is kept in
+    assert json.loads(json.dumps(counts)) == counts == {"started": 0, "claimed": 3, "parts_sent": 3, "delivered": 3,
+                                                        "finished": 1}
+    assert worker.run_once(demo_db, clock=clock) == {"started": 0}  # nothing left: nothing counted

@@ -48,7 +48,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "board.delivery_none": ("本单位范围内没有送达记录", "No delivery in your scope"),
     "board.to_leads": ("查看线索 ({n})", "See the leads ({n})"),
     "board.close": ("结束协查", "Close this appeal"),
-    "board.close_title": ("结束协查：{title}", "Close the appeal: {title}"),
     "board.close_intro": ("结束后，这条通报离开看板，未答复的线索不再排在线索队列最前面（仍需答复）。",
                           "Once closed, the appeal leaves the board and its unanswered leads no longer head the "
                           "queue (they still need an answer)."),

@@ -91,10 +91,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "登录失败次数过多，账户已锁定，请于 {until} 后再试，或联系联动中心重置密码。",
         "Too many failed logins: the account is locked until {until}. Try again then, or ask the linkage center to reset your password.",
     ),
-    "login.success": (
-        "登录成功，正在进入……",
-        "Logged in, opening …",
-    ),
     "login.need_login": (
         "该页面需要登录后访问。",
         "This page needs a login.",
@@ -261,10 +257,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.not_found": (
         "未找到该记录，或您无权查看。",
         "Record not found, or not yours to see.",
-    ),
-    "error.generic": (
-        "操作未完成：{detail}",
-        "Not done: {detail}",
     ),
     "error.db_unwritable": (
         "数据库文件无法打开或写入（{path}）。请检查目录权限和磁盘空间，数据未作改动。",

@@ -19,7 +19,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "map.summary.residents": ("常住人口", "Residents"),
     "map.summary.coverage": ("覆盖率", "Coverage"),
     "map.legend": ("图例", "Legend"),
-    "map.legend.no_group": ("灰色：无服务人口", "Grey: no people served"),
+    "map.legend.tips_unit": ("条/千人", "per 1,000 people"),
+    # pydeck's tooltip template: {n} grid, {s} station, {k} category, {g} groups, {m} members,
+    # {r} residents, {c} coverage, {q} tips in the last 90 days (filled in by the map, not by i18n.t)
+    "map.tooltip": ("{n}\n{s} · {k}\n群 {g} 个 · 成员 {m} 人\n人口 {r} · 覆盖率 {c}\n近90天线索 {q}",
+                    "{n}\n{s} · {k}\nGroups {g} · Members {m}\nPeople {r} · Coverage {c}\nTips, last 90 days: {q}"),
     "map.legend.points": ("圆点为专属网格（学校、医院、市场等）；蓝点为派出所和工作站。",
                           "Dots are dedicated grids (schools, hospitals, markets …); blue dots are stations and outposts."),
     "map.no_grids": ("没有符合条件的网格。", "No grid matches these filters."),

@@ -62,8 +62,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
     # --- the column mapping -----------------------------------------------------------
     "group_import.error.mapping_field": (
-        "列对应关系中有未知的字段：{field}。",
-        "The column mapping names unknown fields: {field}.",
+        "列对应关系中有未知的字段：{names}。",
+        "The column mapping names unknown fields: {names}.",
     ),
     "group_import.error.mapping_column": (
         "列对应关系有误：第 {column} 列不存在。",

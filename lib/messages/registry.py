@@ -75,6 +75,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "registry.edit.webhook": ("企业微信群机器人 Webhook", "WeCom group robot webhook"),
     "registry.edit.webhook_current": ("当前：{masked}（留空则不变）", "Current: {masked} (leave empty to keep)"),
     "registry.edit.webhook_clear": ("删除 Webhook", "Remove the webhook"),
+    # The label of a refused field above its message: the registry page names a field of
+    # groups.EDITABLE by its code ("grid_id" → grid, "owner_user_id" → owner), so these two
+    # codes need a label of that name too (the form's own labels are members / webhook).
+    "registry.edit.member_count": ("成员数", "Members"),
+    "registry.edit.webhook_url": ("企业微信群机器人 Webhook", "WeCom group robot webhook"),
     "registry.edit.save": ("保存", "Save"),
     "registry.edit.create": ("新增", "Add"),
     "registry.edit.saved": ("已保存：{name}", "Saved: {name}"),

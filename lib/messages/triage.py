@@ -155,7 +155,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "triage.contact_name": ("称呼", "Name"),
     "triage.contact_phone": ("电话", "Phone"),
     "triage.contact_audited": ("本次查看已记入审计日志。", "This view has been written to the audit log."),
-    "triage.reply": ("公开答复", "Public reply"),
     "triage.reply_help": ("报料人凭查询码在“进度查询”页看到这条答复；请勿写入内部信息。",
                           "The sender sees this on the tracker with their code: keep internal details out."),
     "triage.template": ("答复模板", "Template"),
