@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from lib import demo, i18n, ui, ui_auth
-from lib.db import connect
-from lib.errors import PortalError
+from lib.core import settings
+from lib.core.db import connect
+from lib.core.errors import PortalError
+from lib.i18n import i18n
+from lib.ui import ui, ui_auth
 from pages import (
     account,
     appeals,
@@ -67,7 +69,7 @@ with st.sidebar:
             ui_auth.logout(ctx, authenticator)
             ctx.user = user = None
             st.toast(ctx.t("login.logged_out"))
-    if demo.is_demo(db):
+    if settings.is_demo(db):
         st.caption(ctx.t("app.demo_banner"))
 ui.set_context(ctx)
 

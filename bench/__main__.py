@@ -11,8 +11,8 @@ from pathlib import Path
 
 from bench import delivery, foundation, pushes, registry_map, tips
 from bench.common import Env, timed
-from lib import demo
-from lib.db import connect
+from lib.core.db import connect
+from lib.demo import seeding
 
 MODULES = [foundation, registry_map, delivery, pushes, tips]
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -25,8 +25,8 @@ def main() -> int:
         tmp = Path(tmp)
         os.environ["PORTAL_SECRETS"] = str(tmp / "secrets.toml")
         print("Seeding the demo district at 1x and 10x …", flush=True)
-        seed_1x, _ = timed(demo.seed, connect(tmp / "1x.db"), password=PASSWORD, scale=1)
-        seed_10x, _ = timed(demo.seed, connect(tmp / "10x.db"), password=PASSWORD, scale=10)
+        seed_1x, _ = timed(seeding.seed, connect(tmp / "1x.db"), password=PASSWORD, scale=1)
+        seed_10x, _ = timed(seeding.seed, connect(tmp / "10x.db"), password=PASSWORD, scale=10)
         env = Env(db_1x=tmp / "1x.db", db_10x=tmp / "10x.db", tmp=tmp, password=PASSWORD)
         from bench.common import Figure
 

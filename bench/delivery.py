@@ -17,9 +17,10 @@ import sqlite3
 import time
 
 from bench.common import Env, Figure, p95, repeat
-from lib import auth, delivery, pushes, worker
-from lib.db import connect, write_transaction
-from lib.targeting import Target
+from lib.core import auth
+from lib.core.db import connect, write_transaction
+from lib.pushes import delivery, pushes, worker
+from lib.pushes.targeting import Target
 from tests.fake_wecom import FakeWeCom, SimClock, simulate
 
 GROUPS = 2700

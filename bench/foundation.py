@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 from bench.common import Env, Figure, p95, repeat, timed
-from lib import auth, coverage, demo
-from lib.db import connect
+from lib.core import auth
+from lib.core.db import connect
+from lib.demo import demo
+from lib.grids import coverage
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,9 +7,10 @@ import io
 from PIL import Image
 
 from bench.common import Env, Figure, p95, repeat
-from lib import auth, poster
-from lib.db import connect
-from lib.targeting import Target, reach
+from lib.core import auth
+from lib.core.db import connect
+from lib.pushes import poster
+from lib.pushes.targeting import Target, reach
 
 
 def _photo(seed: int) -> bytes:
@@ -37,7 +38,7 @@ def run(env: Env) -> list[Figure]:
         fields=[("走失时间", "11月27日 18:30"), ("走失地点", "三星镇叠石桥家纺城东门"), ("联系人", "三星派出所 0513-82123456")],
         photos=[_photo(1), _photo(2)], qr_png=None, qr_caption="扫码提供线索", issuing_unit="海门区公安局三星派出所",
         hotline="110", date_text="2026年11月28日")
-    from lib import qr
+    from lib.pushes import qr
 
     spec.qr_png = qr.qr_png("http://127.0.0.1:8501/tip?push=1")
     samples = repeat(lambda: poster.render_poster(spec), 5)

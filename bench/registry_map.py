@@ -7,9 +7,10 @@ import time
 
 from bench.common import Env, Figure, p95, repeat
 from bench.foundation import render_seconds
-from lib import auth, groups
-from lib import coverage_map as cm
-from lib.db import connect
+from lib.core import auth
+from lib.core.db import connect
+from lib.grids import coverage_map as cm
+from lib.grids import groups
 
 
 def _deck(db, user) -> tuple[float, int]:

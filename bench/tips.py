@@ -2,15 +2,15 @@
 the memory of a process that serves them, and tip intake from 8 concurrent processes.
 
 Databases: copies of the demo district (1x) given a year of sent pushes (so that tips can answer them and the
-push filter has something to find), then 10,000 or 1,000,000 tips from :func:`lib.demo_tips.generate_tips`.
+push filter has something to find), then 10,000 or 1,000,000 tips from :func:`lib.demo.demo_tips.generate_tips`.
 
 The queue is measured in a fresh spawned process: its peak RSS is then what reading 1,000,000 tips costs a
 process (the bench's own process has built the 10x district, rendered pages and generated the million rows,
 so its peak says nothing about a server). It is still not the Streamlit server: no session state, no page.
 
-Intake: 8 spawned processes submit 4,000 public tips in total through :func:`lib.tips.create_tip` (no photos)
+Intake: 8 spawned processes submit 4,000 public tips in total through :func:`lib.tips.tips.create_tip` (no photos)
 against a fresh copy of the demo district, while a ninth process checkpoints the write-ahead log every
-:data:`lib.worker.INTERVAL_S` as the delivery worker does in service (its work is inside the wall clock).
+:data:`lib.pushes.worker.INTERVAL_S` as the delivery worker does in service (its work is inside the wall clock).
 The baseline is the same 8 processes doing a raw single-row ``INSERT`` into ``tips`` per transaction
 (autocommit) with the same durability pragmas (WAL, synchronous=NORMAL, the same busy timeout) and SQLite's
 defaults otherwise, as a plain sqlite3 program has; its rows carry random tracking codes from the portal's
@@ -31,9 +31,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from bench.common import Env, Figure, p95, repeat, timed
-from lib import demo_tips, tips
-from lib.db import BUSY_TIMEOUT_S, WAL_AUTOCHECKPOINT_PAGES, checkpoint, connect, utcnow, write_transaction
-from lib.worker import INTERVAL_S as WORKER_INTERVAL_S
+from lib.core.clock import utcnow
+from lib.core.db import BUSY_TIMEOUT_S, WAL_AUTOCHECKPOINT_PAGES, checkpoint, connect, write_transaction
+from lib.demo import demo_tips
+from lib.pushes.worker import INTERVAL_S as WORKER_INTERVAL_S
+from lib.tips import tips
 
 TIPS_SMALL = 10_000
 TIPS_LARGE = 1_000_000
@@ -96,7 +98,7 @@ def _filters(db, now: str) -> list[tuple[str, str, tips.QueueFilter]]:
     """(label, username, filter): what a clerk, a station admin and the district center open first."""
     push = db.execute("SELECT push_id FROM tips WHERE push_id IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
     clerk = db.execute("SELECT id FROM users WHERE username = 'clerk'").fetchone()[0]
-    from lib import auth
+    from lib.core import auth
 
     station = (auth.load_user(db, "clerk").station_id,)
     out = [
@@ -132,7 +134,7 @@ def _plan(db, user, f: tips.QueueFilter, now: str) -> str:
 
 def _measure(paths: dict[str, str], now: str) -> dict:
     """First-page and count timings per scale and filter, then this process's peak RSS."""
-    from lib import auth
+    from lib.core import auth
 
     out: dict = {"page": {}, "counts": {}, "plans": {}, "rows": {}}
     for scale, path in paths.items():
@@ -159,14 +161,15 @@ ROUTE_SAMPLES = 300
 
 def _race(db, users: dict) -> dict:
     """The appeal race at 1,000,000 tips: a station's appeal is sent; leads come through its link the
-    way the public form sends them (:func:`lib.intake_guard.submit_tip`), and the station's open queue
+    way the public form sends them (:func:`lib.tips.intake_guard.submit_tip`), and the station's open queue
     is read after each — the time from submitting to the lead being on its first page. Then routing:
     push-linked tips from every kind of place (a grid of any station, a point, nothing) must all land
     at the issuing station."""
     import random
 
-    from lib import intake_guard, pushes
-    from lib.targeting import Target
+    from lib.pushes import pushes
+    from lib.pushes.targeting import Target
+    from lib.tips import intake_guard
 
     clerk, admin = users["clerk"], users["station"]
     photo = _bench_photo()
@@ -270,7 +273,7 @@ def _intake_worker(path: str, worker: int, count: int, barrier) -> dict:
 
 
 def _raw_connection(path: str) -> tuple[sqlite3.Connection, str]:
-    """A plain sqlite3 connection with lib.db.connect's durability pragmas (and SQLite's default
+    """A plain sqlite3 connection with lib.core.db.connect's durability pragmas (and SQLite's default
     checkpointing), and the baseline INSERT."""
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     for pragma in ("foreign_keys = ON", f"busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}", "journal_mode = WAL",
@@ -280,7 +283,7 @@ def _raw_connection(path: str) -> tuple[sqlite3.Connection, str]:
 
 
 def _raw_worker(path: str, worker: int, rows: list[tuple], barrier) -> dict:
-    """The baseline: one INSERT per transaction (autocommit), same durability as lib.db.connect."""
+    """The baseline: one INSERT per transaction (autocommit), same durability as lib.core.db.connect."""
     conn, sql = _raw_connection(path)
     barrier.wait()
     return _timed_writes(rows, lambda row: conn.execute(sql, row), sqlite3.Error)
@@ -495,7 +498,7 @@ def run(env: Env) -> list[Figure]:
         Figure("appeal_lead_missing_from_first_page", race["missing"], "tips", 0.0,
                "leads of an active appeal not on the first page of the issuing station's open queue"),
     ]
-    from lib import ui
+    from lib.ui import ui
 
     figures.append(Figure("live_refresh_interval", ui.LIVE_REFRESH_S, "s", 15.0,
                           "how often triage, the workbench, the push log and the appeal board redraw their live part"))

@@ -21,9 +21,12 @@ import getpass
 import os
 import sys
 
-from lib import auth, demo, i18n, retention, units
-from lib.db import backup, connect, db_path, query_one
-from lib.errors import PortalError
+from lib.core import auth, settings, units
+from lib.core.db import backup, connect, db_path, query_one
+from lib.core.errors import PortalError
+from lib.demo import demo, seeding
+from lib.i18n import i18n
+from lib.tips import retention
 
 DEMO_DEFAULT_PASSWORD = "demo-2026"  # demo mode only; override with PORTAL_DEMO_PASSWORD
 
@@ -57,7 +60,7 @@ def cmd_init(args) -> None:
 def cmd_seed_demo(args) -> None:
     db = connect()
     password = args.password or demo_password()
-    counts = demo.seed(db, password=password, seed=args.seed, scale=args.scale)
+    counts = seeding.seed(db, password=password, seed=args.seed, scale=args.scale)
     print(f"Seeded the demo district into {db_path()}: {counts}")
     _print_demo_logins(password)
 
@@ -66,10 +69,10 @@ def cmd_ensure_demo(args) -> None:
     retention.retention_years()  # as in cmd_init: checked before the portal starts
     db = connect()
     password = demo_password()
-    if not demo.is_seeded(db):
-        counts = demo.seed(db, password=password)
+    if not seeding.is_seeded(db):
+        counts = seeding.seed(db, password=password)
         print(f"Empty database: seeded the demo district into {db_path()}: {counts}")
-    elif not demo.is_demo(db):
+    elif not settings.is_demo(db):
         print(f"{db_path()} holds real data: no demo users.")
         return
     _print_demo_logins(password)
@@ -79,7 +82,7 @@ def cmd_create_user(args) -> None:
     db = connect()
     unit = query_one(db, "SELECT id FROM units WHERE code = ?", [args.unit])
     if not unit:
-        if args.role == "district_admin" and not demo.is_seeded(db):
+        if args.role == "district_admin" and not seeding.is_seeded(db):
             # A real deployment starts empty: create the district center with its admin.
             unit = {"id": units.create_district_center(db, args.unit, args.unit_name or "联动中心")}
         else:

@@ -3,8 +3,8 @@
 Each module defines ``render()``, which app.py registers with ``st.Page(render, url_path=…)``.
 Nothing runs at import; every staff page starts with ``ui.staff_page()``, public ones with
 ``ui.public_page()``. No page imports another page: the sub-views pages share live in
-``lib/ui_*.py`` (the import tabs in lib/ui_imports.py, a mediation party's inputs in
-lib/ui_parties.py).
+``lib/ui/`` (the import tabs in lib/ui/ui_imports.py, a mediation party's inputs in
+lib/ui/ui_parties.py).
 
 **The guard at the bottom of every module**, ``if __name__ == "__main__": ui.run_app()``.
 A ``pages/`` folder beside app.py puts a fresh Streamlit 1.67 server in the old multipage mode
@@ -13,7 +13,7 @@ set when the first session starts and cleared only by ``st.navigation``: pages_m
 script_runner.py ~933, navigation.py ~399). In that mode the first request for ``/triage``
 runs ``pages/triage.py`` itself: ``_mpa_v1`` lists ``pages/*.py`` (not ``__init__.py``) and
 ``Page.run`` executes the file in a new module named ``__main__`` (navigation/page.py ~569–575),
-as Streamlit does with every script. The guard hands that run to app.py (``lib.ui.run_app``:
+as Streamlit does with every script. The guard hands that run to app.py (``lib.ui.ui.run_app``:
 runpy, as ``__main__``), so the first request after a restart gets the login, the scope and the
 navigation like every other; app.py then imports the module as ``pages.triage`` (there the guard
 does nothing) and registers its ``render``. After that run the process is in ``st.navigation``

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import ui
+from lib.ui import ui
 
 
 def render() -> None:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import appeals, i18n, sla, tips, ui
-from lib.errors import PortalError
+from lib.core.errors import PortalError
+from lib.i18n import i18n
+from lib.pushes import appeals
+from lib.tips import sla, tips
+from lib.ui import ui
 
 P = "board_"
 # The cards' figures a size smaller than a page's headline metrics: four fit side by side.

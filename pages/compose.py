@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import files, i18n, library, pushes, taxonomy, tips, ui, units
-from lib.errors import PortalError
-from lib.push_templates import fields_for
-from lib.targeting import Target, reach
+from lib.core import files, taxonomy, units
+from lib.core.errors import PortalError
+from lib.i18n import i18n
+from lib.pushes import library, pushes
+from lib.pushes.push_templates import fields_for
+from lib.pushes.targeting import Target, reach
+from lib.tips import tips
+from lib.ui import ui
 
 P = "compose_"
 
@@ -153,7 +157,7 @@ def _photos(ctx: ui.Context, push: dict) -> dict:
     if push["photo_file_ids"]:
         cols = st.columns(4)
         for n, file_id in enumerate(push["photo_file_ids"]):
-            data, _ = files.read_file(ctx.db, file_id)
+            data, _ = files.read_file(ctx.db, ctx.user, file_id)
             cols[n].image(data, width=140)
             if cols[n].button(t("compose.remove_photo"), key=f"{P}{push['id']}_rm_{file_id}"):
                 push = pushes.remove_photo(ctx.db, ctx.user, push["id"], file_id)

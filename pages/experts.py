@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import experts, tips, ui
-from lib.errors import PortalError
+from lib.core.errors import PortalError
+from lib.tips import experts, tips
+from lib.ui import ui
 
 P = "experts_"
 # Form field → its label's message key, to say which field a refusal is about.

@@ -4,7 +4,13 @@ pushes to review, their own pushes and what happened to them) — and the figure
 import pandas as pd
 import streamlit as st
 
-from lib import appeals, coverage, i18n, mediation, notices, pushes, tips, ui
+from lib.core import notices
+from lib.grids import coverage
+from lib.i18n import i18n
+from lib.mediation import mediation
+from lib.pushes import appeals, pushes
+from lib.tips import tips
+from lib.ui import ui
 
 P = "home_"
 MY_PUSH_STATES = ["draft", "rejected", "pending_review", "approved", "scheduled", "sending"]
@@ -118,7 +124,7 @@ def render() -> None:
         st.dataframe(
             pd.DataFrame([
                 {
-                    ctx.t("home.col.station"): r["station"] if ctx.lang == "zh" else r["station_en"],
+                    ctx.t("home.col.station"): i18n.localized(r, "station", ctx.lang),
                     ctx.t("home.col.grids"): r["grids"],
                     ctx.t("home.col.groups"): r["groups"],
                     ctx.t("home.col.members"): r["members"],
@@ -136,11 +142,11 @@ def render() -> None:
                     format="%.1f%%", min_value=0, max_value=2 * coverage.TARGET_COVERAGE_PCT),
             },
         )
-        below = [r["station"] if ctx.lang == "zh" else r["station_en"] for r in rows
+        below = [i18n.localized(r, "station", ctx.lang) for r in rows
                  if r["coverage_pct"] is not None and r["coverage_pct"] < coverage.TARGET_COVERAGE_PCT]
         if below:
             st.warning(ctx.t("home.below_target", target=int(coverage.TARGET_COVERAGE_PCT),
-                             stations="、".join(below) if ctx.lang == "zh" else ", ".join(below)))
+                             stations=i18n.join(below, ctx.lang)))
 
 
 if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import i18n, library, taxonomy, ui
-from lib.errors import PortalError
+from lib.core import taxonomy
+from lib.core.errors import PortalError
+from lib.i18n import i18n
+from lib.pushes import library
+from lib.ui import ui
 
 P = "library_"
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import ui, ui_auth
+from lib.ui import ui, ui_auth
 
 
 def render() -> None:

@@ -7,8 +7,10 @@ import html
 import pandas as pd
 import streamlit as st
 
-from lib import coverage_map as cm
-from lib import i18n, ui, units
+from lib.core import units
+from lib.grids import coverage_map as cm
+from lib.i18n import i18n
+from lib.ui import ui
 
 P = "map_"
 
@@ -116,7 +118,7 @@ def render() -> None:
                            ("members", "map.col.members")], "non_geo")
     if user.is_district:
         with shown[4]:
-            from lib import ui_imports
+            from lib.ui import ui_imports
 
             ui_imports.grids_tab(ctx)
 

@@ -16,9 +16,12 @@ import zoneinfo
 import pandas as pd
 import streamlit as st
 
-from lib import i18n, mediation, taxonomy, ui, ui_parties, units
-from lib.errors import PortalError
-from lib.tips import format_code, local_time
+from lib.core import taxonomy, units
+from lib.core.errors import PortalError
+from lib.i18n import i18n
+from lib.mediation import mediation
+from lib.tips.tips import format_code, local_time
+from lib.ui import ui, ui_parties
 
 P = "mediation_"  # widget key prefix of this page
 NEW_PARTY_ROLES = ("applicant", "respondent", "other")  # the new-case form's party slots

@@ -12,9 +12,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import delivery, i18n, push_response, pushes, tips, ui
-from lib.errors import PortalError
-from lib.targeting import Target, reach, summary
+from lib.core.errors import PortalError
+from lib.i18n import i18n
+from lib.pushes import delivery, push_response, pushes
+from lib.pushes.targeting import Target, reach, summary
+from lib.tips import tips
+from lib.ui import ui
 
 P = "pushlog_"
 HISTORY_ACTIONS = ("create", "save_draft", "add_photo", "remove_photo", "submit", "approve", "reject", "revise",

@@ -8,8 +8,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from lib import export, grids, groups, i18n, naming, taxonomy, ui, units
-from lib.errors import PortalError
+from lib.core import export, taxonomy, units
+from lib.core.errors import PortalError
+from lib.grids import grids, groups, naming
+from lib.i18n import i18n
+from lib.ui import ui
 
 P = "registry_"  # widget key prefix of this page
 
@@ -227,7 +230,7 @@ def render() -> None:
     with tab_edit:
         _edit_tab(ctx, page)
     with tab_import:
-        from lib import ui_imports
+        from lib.ui import ui_imports
 
         ui_imports.groups_tab(ctx)
     with tab_naming:

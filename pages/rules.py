@@ -6,8 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import i18n, reply_templates, sla, tips, ui
-from lib.errors import PortalError
+from lib.core.errors import PortalError
+from lib.i18n import i18n
+from lib.tips import reply_templates, sla, tips
+from lib.ui import ui
 
 P = "rules_"
 
@@ -91,7 +93,7 @@ def _sla(ctx: ui.Context) -> None:
     late = [f"{_kind(ctx, r['kind'])} · {_priority(ctx, r['priority'])}" for r in rules
             if r["resolution_minutes"] < r["minutes"]]
     if late:
-        st.warning(t("rules.clocks.resolution_shorter", pairs="、".join(late) if ctx.lang == "zh" else ", ".join(late)))
+        st.warning(t("rules.clocks.resolution_shorter", pairs=i18n.join(late, ctx.lang)))
     for col, (name, _argument, field) in zip(st.columns(2), CLOCKS, strict=True):
         with col:
             st.markdown(f"**{t(f'rules.{name}.title')}**")

@@ -4,7 +4,7 @@ Two shapes of one form. Opened from a push that went out (``?push=ID``, its QR c
 issuing unit (logo and name, for trust), the push's title and first photo, then only what a lead
 needs — what was seen, where (words, or the phone's location with the browser's own consent),
 when (now, editable), a photo, a phone for a call back. The kind is ``lead``, the tip goes to the
-issuing station (lib/tips.py), ``?grid=ID`` is kept without a picker. Otherwise: the four kinds and
+issuing station (lib/tips/tips.py), ``?grid=ID`` is kept without a picker. Otherwise: the four kinds and
 the place picker too.
 
 Anonymous by default: typing a phone number means "call me back" (``is_anonymous = not phone``).
@@ -12,14 +12,14 @@ The consent is one box right above the button, under one line on what is kept, w
 for how long.
 
 One form, one submit. The submit button only marks the form as pending; the next run (which has
-app.py's context and database) hands everything to :func:`lib.intake_guard.submit_tip` before
+app.py's context and database) hands everything to :func:`lib.tips.intake_guard.submit_tip` before
 drawing the page, so refusals show under their fields and the form keeps what was typed. A text
 over its limit is cut here (never by the browser's ``max_chars``, which drops a paste's end
 silently), kept cut in its field with a message, and not sent in that round. The photo widget
 takes up to the server's ``maxUploadSize`` so that lib's smaller limit refuses a big photo in the
 user's language, the form kept. Rate limits key on ``st.context.ip_address``; behind a proxy set
-``FORWARDED_ALLOW_IPS`` (see lib/intake_guard.py). After a success: the tracking code, a copy
-button and the tracking card (lib/tracking_card.py) to keep.
+``FORWARDED_ALLOW_IPS`` (see lib/tips/intake_guard.py). After a success: the tracking code, a copy
+button and the tracking card (lib/tips/tracking_card.py) to keep.
 """
 
 from __future__ import annotations
@@ -29,8 +29,12 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from lib import files, i18n, intake_guard, public_grids, retention, tips, tracking_card, ui
-from lib.errors import PortalError, ValidationError
+from lib.core import files
+from lib.core.errors import PortalError, ValidationError
+from lib.grids import public_grids
+from lib.i18n import i18n
+from lib.tips import intake_guard, retention, tips, tracking_card
+from lib.ui import ui
 
 WHEN_MAX = 40
 # Room for the "when" line that is appended to the description (see _description).

@@ -3,10 +3,10 @@ with its code, and adds to it.
 
 Shows the kind, the state in plain words, when it was received, and the conversation — the
 police's public replies and the sender's own additions ("您的补充"), in order, as plain text —
-nothing else (see :func:`lib.tips.track`). Below it, "补充情况": what the sender adds goes to
-:func:`lib.intake_guard.guarded_addition` (the form's rate limits), becomes a line of the tip's
+nothing else (see :func:`lib.tips.tips.track`). Below it, "补充情况": what the sender adds goes to
+:func:`lib.tips.intake_guard.guarded_addition` (the form's rate limits), becomes a line of the tip's
 history the clerk sees, and is shown back here; a refusal keeps the typed text. Lookups are
-rate-limited per client (:func:`lib.intake_guard.guarded_track`) so that codes cannot be guessed;
+rate-limited per client (:func:`lib.tips.intake_guard.guarded_track`) so that codes cannot be guessed;
 an unknown code reveals nothing.
 
 As on the tip form, buttons only mark what is pending; the next run does it before drawing.
@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import i18n, intake_guard, public_grids, tip_actions, tips, ui
-from lib.errors import InvalidState, ValidationError
+from lib.core.errors import InvalidState, ValidationError
+from lib.grids import public_grids
+from lib.i18n import i18n
+from lib.tips import intake_guard, tip_actions, tips
+from lib.ui import ui
 
 CSS = """
 <style>

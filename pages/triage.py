@@ -23,29 +23,15 @@ import json
 import pandas as pd
 import streamlit as st
 
-from lib import (
-    experts,
-    export,
-    files,
-    grids,
-    groups,
-    i18n,
-    mediation,
-    open311,
-    reply_templates,
-    retention,
-    taxonomy,
-    tip_actions,
-    tip_clocks,
-    tip_duplicates,
-    tips,
-    ui,
-    ui_parties,
-    units,
-)
-from lib.db import utcnow
-from lib.errors import NotFoundError, PortalError
-from lib.tips import local_time, sla_text
+from lib.core import export, files, taxonomy, units
+from lib.core.clock import utcnow
+from lib.core.errors import NotFoundError, PortalError
+from lib.grids import grids, groups
+from lib.i18n import i18n
+from lib.mediation import mediation
+from lib.tips import experts, open311, reply_templates, retention, tip_actions, tip_clocks, tip_duplicates, tips
+from lib.tips.tips import local_time, sla_text
+from lib.ui import ui, ui_parties
 
 P = "triage_"  # widget key prefix of this page
 PAGE_SIZES = (25, 50, 100)
@@ -375,7 +361,7 @@ def _facts(ctx: ui.Context, tip: dict, now: str, stations: dict[int, str]) -> No
         cols = st.columns(3)
         for n, file_id in enumerate(ids):
             try:
-                data, _mime = files.read_file(ctx.db, file_id)
+                data, _mime = files.read_file(ctx.db, ctx.user, file_id)
             except (NotFoundError, OSError):
                 cols[n % 3].caption(t("triage.photo_missing"))
                 continue

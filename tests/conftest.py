@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import auth, demo, i18n
-from lib.db import connect
+from lib.core import auth
+from lib.core.db import connect
+from lib.demo import seeding
+from lib.i18n import i18n
 
 # A message that cannot be formatted raises in the tests (production logs it and shows the text
 # unformatted); set for the whole session, and inherited by the servers the browser tests start.
@@ -35,7 +37,7 @@ def demo_template(tmp_path_factory) -> Path:
     """The demo district at scale 1, seeded once per test session."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     db = connect(path)
-    demo.seed(db, password=DEMO_PASSWORD)
+    seeding.seed(db, password=DEMO_PASSWORD)
     # The demo's year of tips is tested in test_demo_tips.py; the other tests start from an
     # empty queue so that what they count is what they made.
     for table in ("tip_events", "tip_photos", "tips"):

@@ -2,7 +2,7 @@
 
 It answers ``POST /cgi-bin/webhook/send?key=…`` on 127.0.0.1 (a free port, ``http.server`` in a
 thread) like the real service: it checks the JSON and the message (msgtype text/markdown/image,
-sizes, image format and md5) on its own — not with lib/wecom.py's checks, which it is there to
+sizes, image format and md5) on its own — not with lib/pushes/wecom.py's checks, which it is there to
 test — enforces 20 accepted messages per minute per key against an injectable clock (errcode 45009
 above it), answers 93000 for keys marked invalid, can be told to fail the next N calls of a key
 (an HTTP status or an errcode), and records every accepted message with its key and time.
@@ -246,7 +246,7 @@ def _check(payload) -> tuple[int, str] | None:
 def simulate(db, clock: SimClock, *, limiter=None, max_rounds: int = 500, **run_kwargs) -> collections.Counter:
     """Run the worker until no robot delivery is left, jumping ``clock`` to the next due time
     instead of sleeping. Returns the summed counts of every pass (plus ``rounds``)."""
-    from lib import wecom, worker
+    from lib.pushes import wecom, worker
 
     limiter = limiter or wecom.RateLimiter()
     totals: collections.Counter = collections.Counter()

@@ -5,8 +5,10 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import auth, coverage, ui
-from lib.db import connect
+from lib.core import auth
+from lib.core.db import connect
+from lib.grids import coverage
+from lib.ui import ui
 from tests.apptest import APP, ROOT, goto, login, metrics, texts
 from tests.conftest import DEMO_PASSWORD
 
@@ -231,8 +233,8 @@ def test_the_tip_form_as_the_first_request_is_the_form(app, demo_path):
 
 
 def test_workbench_to_do_counts_open_and_overdue_tips(app, demo_path):
-    from lib import tips
-    from lib.tips import TipInput
+    from lib.tips import tips
+    from lib.tips.tips import TipInput
 
     db = connect(demo_path)
     clerk = auth.load_user(db, "clerk")
@@ -245,7 +247,7 @@ def test_workbench_to_do_counts_open_and_overdue_tips(app, demo_path):
 
 
 def test_workbench_counts_open_mediation_cases_and_the_weeks_sessions(app, demo_path):
-    from lib import mediation
+    from lib.mediation import mediation
 
     db = connect(demo_path)
     clerk = auth.load_user(db, "clerk")

@@ -6,8 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lib import appeals, audit, pushes, tip_clocks, tips, ui
-from lib.db import query_one
+from lib.core import audit
+from lib.core.db import query_one
+from lib.pushes import appeals, pushes
+from lib.tips import tip_clocks, tips
+from lib.ui import ui
 from pages import appeals as appeals_page
 from tests.apptest import goto, texts
 from tests.test_appeal_race import lead, sent_appeal

@@ -8,21 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lib import (
-    appeals,
-    delivery,
-    intake_guard,
-    notices,
-    push_response,
-    pushes,
-    tip_actions,
-    tip_clocks,
-    tips,
-)
-from lib.db import connect, utcnow
-from lib.errors import InvalidState, NotFoundError, ValidationError
-from lib.migrations import MIGRATIONS, apply_migrations
-from lib.tips import QueueFilter, TipInput
+from lib.core import notices
+from lib.core.clock import utcnow
+from lib.core.db import connect
+from lib.core.errors import InvalidState, NotFoundError, ValidationError
+from lib.core.migrations import MIGRATIONS, apply_migrations
+from lib.pushes import appeals, delivery, push_response, pushes
+from lib.tips import intake_guard, tip_actions, tip_clocks, tips
+from lib.tips.tips import QueueFilter, TipInput
 from tests.test_pushes import complete_appeal
 
 
@@ -45,12 +38,12 @@ def sent_appeal(db, users, *, by="clerk", district=False):
         push = pushes.submit(db, author, push["id"], push["version"])
         other = db.execute("SELECT id FROM users WHERE role = 'district_admin' AND id != ?", [author.id]).fetchone()
         if other is None:
-            from lib import auth
+            from lib.core import auth
 
             auth.create_user(db, None, username="district2", name="值班副长", role="district_admin",
                              unit_id=author.unit_id, password=None)
             other = db.execute("SELECT id FROM users WHERE username = 'district2'").fetchone()
-        from lib import auth
+        from lib.core import auth
 
         reviewer = auth.get_user_by_id(db, other[0])
         return pushes.approve_and_send(db, reviewer, push["id"], push["version"])

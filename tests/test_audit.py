@@ -4,9 +4,10 @@ import json
 
 import pytest
 
-from lib import audit, groups
-from lib.db import write_transaction
-from lib.errors import ValidationError
+from lib.core import audit
+from lib.core.db import write_transaction
+from lib.core.errors import ValidationError
+from lib.grids import groups
 
 
 def _group_of(db, user):

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from lib import auth
-from lib.db import connect
-from lib.errors import ScopeError, ValidationError
+from lib.core import auth
+from lib.core.db import connect
+from lib.core.errors import ScopeError, ValidationError
 from tests.conftest import DEMO_PASSWORD
 
 KEY = "k" * 48

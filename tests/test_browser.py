@@ -24,8 +24,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from lib import auth, coverage
-from lib.db import connect
+from lib.core import auth
+from lib.core.db import connect
+from lib.grids import coverage
 from tests.conftest import DEMO_PASSWORD, chromium_path, copy_database
 
 pytestmark = pytest.mark.browser
@@ -427,7 +428,7 @@ def test_tip_form_from_a_qr_code_as_the_first_request_after_a_restart(own_server
     """A resident scans a grid's QR code just after the server (re)started: ``/tip?grid=<id>`` is the
     process's first request, so Streamlit runs ``pages/tip.py`` itself, and its guard serves it through
     app.py: the form, its grid chosen, no login and no "Page not found" over it."""
-    from lib import public_grids
+    from lib.grids import public_grids
 
     db = connect(own_server.db_path)
     try:
@@ -569,7 +570,7 @@ def test_volunteer_tip_to_public_reply_journey(own_server, new_context, tmp_path
 
     from PIL import Image
 
-    from lib import tips
+    from lib.tips import tips
 
     db = connect(own_server.db_path)
     grid = db.execute("SELECT g.name, g.id FROM grids g JOIN units u ON u.id = g.station_id"

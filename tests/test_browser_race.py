@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from lib import auth, pushes
-from lib.db import connect
-from lib.push_templates import fields_for
+from lib.core import auth
+from lib.core.db import connect
+from lib.pushes import pushes
+from lib.pushes.push_templates import fields_for
 from tests.conftest import copy_database
 from tests.test_browser import (  # noqa: F401 - the launch fixture is used by pytest-playwright
     TIMEOUT_MS,
@@ -203,7 +204,7 @@ def test_every_categorys_fields_typed_one_by_one_survive_a_reload(race_server, n
     pace, then the page reloaded: every character is in the draft and back in the editor."""
     page = new_page(new_context(viewport={"width": 1400, "height": 1000}))
     login(page, race_server, "clerk")
-    from lib import taxonomy
+    from lib.core import taxonomy
 
     db = connect(race_server.db_path)
     clerk = auth.load_user(db, "clerk")

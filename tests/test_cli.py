@@ -2,8 +2,9 @@
 
 import pytest
 
-from lib import auth, cli
-from lib.db import connect
+from lib import cli
+from lib.core import auth
+from lib.core.db import connect
 
 
 @pytest.fixture

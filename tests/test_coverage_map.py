@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from lib import coverage
-from lib import coverage_map as cm
-from lib.errors import ScopeError
+from lib.core.errors import ScopeError
+from lib.grids import coverage
+from lib.grids import coverage_map as cm
 
 
 def deck_json(db, user, f=None, **kw):
@@ -157,8 +157,8 @@ def test_tile_url_adds_a_raster_basemap(demo_db, users, monkeypatch):
 
 
 def test_tip_density_measure_colours_grids_with_recent_tips(demo_db, users):
-    from lib import tips
-    from lib.tips import TipInput
+    from lib.tips import tips
+    from lib.tips.tips import TipInput
 
     clerk = users["clerk"]
     grid_id, population = demo_db.execute(

@@ -9,8 +9,9 @@ import types
 
 import pytest
 
-from lib import migrations
-from lib.db import WAL_AUTOCHECKPOINT_PAGES, DatabaseError, checkpoint, connect, write_transaction
+from lib.core import migrations
+from lib.core.db import WAL_AUTOCHECKPOINT_PAGES, checkpoint, connect, write_transaction
+from lib.core.errors import DatabaseError
 
 
 def test_connection_uses_wal_foreign_keys_and_busy_timeout(fresh_db):

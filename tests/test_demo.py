@@ -6,9 +6,11 @@ from collections import Counter
 
 import pytest
 
-from lib import demo, geo, naming, taxonomy
-from lib.db import connect
-from lib.errors import PortalError
+from lib.core import settings, taxonomy
+from lib.core.db import connect
+from lib.core.errors import PortalError
+from lib.demo import demo, seeding
+from lib.grids import geo, naming
 from tests.conftest import DEMO_PASSWORD
 
 NOW = "2026-01-01T00:00:00Z"
@@ -110,16 +112,16 @@ def test_scale_multiplies_the_rows():
 
 def test_seed_writes_everything_and_refuses_a_non_empty_database(tmp_path):
     db = connect(tmp_path / "d.db")
-    counts = demo.seed(db, password=DEMO_PASSWORD)
+    counts = seeding.seed(db, password=DEMO_PASSWORD)
     assert db["grids"].count == counts["grids"] and db["chat_groups"].count == counts["chat_groups"]
-    assert demo.is_demo(db)
+    assert settings.is_demo(db)
     assert db.execute("SELECT COUNT(*) FROM users WHERE password_hash IS NOT NULL").fetchone()[0] == 3
     with pytest.raises(PortalError) as info:
-        demo.seed(db, password=DEMO_PASSWORD)
+        seeding.seed(db, password=DEMO_PASSWORD)
     assert info.value.key == "error.demo_not_empty"
 
 
 def test_seeding_without_demo_users_creates_no_login(tmp_path):
     db = connect(tmp_path / "d.db")
-    demo.seed(db, password="", demo_users=False)
+    seeding.seed(db, password="", demo_users=False)
     assert db.execute("SELECT COUNT(*) FROM users WHERE password_hash IS NOT NULL").fetchone()[0] == 0

@@ -11,8 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lib import auth, delivery, demo, demo_pushes, files, push_response, pushes, targeting, taxonomy, tips
-from lib.db import connect, write_transaction
+from lib.core import auth, files, taxonomy
+from lib.core.db import connect, write_transaction
+from lib.demo import demo_pushes, seeding
+from lib.pushes import delivery, push_response, pushes, targeting
+from lib.tips import tips
 from tests.apptest import goto, metrics
 from tests.conftest import DEMO_PASSWORD, copy_database
 
@@ -138,7 +141,7 @@ def test_four_eyes_on_bulletins_and_appeals(gen):
             continue
         reviewer = auth.get_user_by_id(gen, r["reviewed_by"])
         assert reviewer.id != r["created_by"]
-        assert pushes.may(reviewer, {**r, "state": "pending_review"}, "approve")  # the rules of lib.pushes
+        assert pushes.may(reviewer, {**r, "state": "pending_review"}, "approve")  # the rules of lib.pushes.pushes
         assert r["created_at"] <= r["submitted_at"] <= r["reviewed_at"]
         if r["state"] == "sent":
             assert r["reviewed_at"] <= r["sent_at"]
@@ -170,7 +173,7 @@ def test_pushes_are_complete_and_valid(gen, people):
             assert push["title"] in pushes.message_text(push, issuing_unit=unit)
         assert CJK.search(push["title"]) and len(push["body"]) >= 10 and "{" not in push["body"] + push["title"]
         if push["category"] == "appeal":
-            data, mime = files.read_file(gen, push["photo_file_ids"][0])
+            data, mime = files.read_file(gen, people["district"], push["photo_file_ids"][0])
             assert mime == "image/jpeg" and len(data) > 1000
 
 
@@ -309,7 +312,7 @@ def test_an_empty_district_is_refused(fresh_db):
 
 def test_the_seeded_demo_has_pushes_that_its_tips_answer(tmp_path):
     db = connect(tmp_path / "seeded.db")
-    counts = demo.seed(db, password=DEMO_PASSWORD)
+    counts = seeding.seed(db, password=DEMO_PASSWORD)
     assert counts["pushes"] == db["pushes"].count and 120 <= counts["pushes"] <= 200
     district = auth.load_user(db, "district")
     # The demo year of tips (written after the pushes) answers some of them, as residents would …

@@ -6,9 +6,10 @@ from collections import Counter
 
 import pytest
 
-from lib import demo_tips, tips
-from lib.db import write_transaction
-from lib.tips import QueueFilter
+from lib.core.db import write_transaction
+from lib.demo import demo_tips
+from lib.tips import tips
+from lib.tips.tips import QueueFilter
 
 NOW = "2026-11-28T10:00:00Z"
 N = 3000
@@ -26,7 +27,7 @@ def rows(db, sql="SELECT * FROM tips ORDER BY id", params=()):
 
 
 def test_the_same_seed_gives_the_same_tips(demo_template, tmp_path):
-    from lib.db import connect
+    from lib.core.db import connect
     from tests.conftest import copy_database
 
     def generate(name, seed):

@@ -1,14 +1,15 @@
-"""The expert directory: answer counts, the directory listing and edits in lib/experts.py, and
+"""The expert directory: answer counts, the directory listing and edits in lib/tips/experts.py, and
 the 专家资源库 page per role (AppTest)."""
 
 import json
 
 import pytest
 
-from lib import audit, experts, tips
-from lib.db import connect
-from lib.errors import NotFoundError, ScopeError, ValidationError
-from lib.tips import TipInput
+from lib.core import audit
+from lib.core.db import connect
+from lib.core.errors import NotFoundError, ScopeError, ValidationError
+from lib.tips import experts, tips
+from lib.tips.tips import TipInput
 from tests.apptest import goto, texts
 
 SEEDED = ["陈建国", "沈丽华", "黄志明", "施晓燕", "季卫东", "龚美琴", "倪红霞", "邱静", "张海峰", "刘雯", "姜涛",
@@ -158,7 +159,7 @@ def table(at):
 
 def test_everyone_sees_the_seeded_directory_with_answer_counts(app, demo_path):
     db = connect(demo_path)
-    from lib import auth
+    from lib.core import auth
 
     clerk = auth.load_user(db, "clerk")
     tip_id = new_tip(db, clerk.station_id)
@@ -203,7 +204,7 @@ def test_district_admin_edits_an_expert_and_it_is_saved(app, demo_path):
     assert "已保存修改。" in [s.value for s in at.success]
     row = table(at)[table(at)["姓名"] == "陈建国"].iloc[0]
     assert row["专长"] == "婚姻家庭、邻里纠纷、继承、物业纠纷" and row["电话"] == "0513-82216799"
-    from lib import auth
+    from lib.core import auth
 
     assert audit_actions(db, auth.load_user(db, "district"), lawyer) == ["update"]
 

@@ -6,7 +6,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from lib import export, groups
+from lib.core import export
+from lib.grids import groups
 
 HOSTILE = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "＝1+1", "=cmd|' /C calc'!A0"]
 COLUMNS = [("name", "群名称"), ("members", "成员数")]

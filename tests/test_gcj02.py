@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from lib.gcj02 import gcj02_to_wgs84, out_of_china, wgs84_to_gcj02
+from lib.grids.gcj02 import gcj02_to_wgs84, out_of_china, wgs84_to_gcj02
 
 # (wgs lon, wgs lat, gcj lon, gcj lat) from the test vectors of widely used libraries:
 FORWARD_PAIRS = [

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 import shapely
 
-from lib import audit, grid_import, taxonomy
-from lib.db import connect
-from lib.errors import ScopeError, ValidationError
-from lib.messages.grid_import import MESSAGES
+from lib.core import audit, taxonomy
+from lib.core.db import connect
+from lib.core.errors import ScopeError, ValidationError
+from lib.demo import demo
+from lib.grids import grid_import
+from lib.i18n.messages.grid_import import MESSAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,7 +68,7 @@ def assert_renders(report) -> None:
 def demo_cells(demo_template):
     """Comprehensive grids of 三星派出所 (S06) whose 8 neighbours all exist, well inside the demo
     outline: {id, code, name, bounds (x0, y0, x1, y1)}, found once per session."""
-    outline = shapely.from_geojson(grid_import.demo_boundary_geojson())
+    outline = shapely.from_geojson(demo.demo_boundary_geojson())
     db = connect(demo_template, migrate=False)
     try:
         rows = list(db.query(
@@ -237,7 +239,7 @@ def test_too_many_vertices(demo_db, admin, cells):
 
 
 def test_feature_outside_the_district_is_rejected(demo_db, admin, cells):
-    grid_import.set_district_boundary(demo_db, grid_import.demo_boundary_geojson())
+    grid_import.set_district_boundary(demo_db, demo.demo_boundary_geojson())
     # A grid on the Yangtze south of the mainland outline: 100% outside.
     far = box(121.20, 31.60, 121.21, 31.61)
     # Half in, half out: the east edge of the mainland outline runs near 121.66 at 32.02.
@@ -471,7 +473,7 @@ def test_only_district_admins_may_import(demo_db, users, admin, cells, role):
     with pytest.raises(ScopeError):
         grid_import.apply(demo_db, users[role], report)
     with pytest.raises(ScopeError):
-        grid_import.set_district_boundary(demo_db, grid_import.demo_boundary_geojson(), user=users[role])
+        grid_import.set_district_boundary(demo_db, demo.demo_boundary_geojson(), user=users[role])
 
 
 # --- apply ---------------------------------------------------------------------------------------
@@ -580,7 +582,7 @@ def test_apply_refuses_an_update_whose_grid_was_deleted_since(demo_db, admin, ce
 
 
 def test_demo_boundary_is_the_mainland_and_haiyong(demo_db):
-    text = grid_import.demo_boundary_geojson()
+    text = demo.demo_boundary_geojson()
     shape = shapely.from_geojson(text)
     assert shape.geom_type == "MultiPolygon" and len(shape.geoms) == 2 and shape.is_valid
     assert " " not in text
@@ -594,7 +596,7 @@ def test_demo_boundary_is_the_mainland_and_haiyong(demo_db):
 
 def test_set_and_read_the_district_boundary(demo_db, admin):
     assert grid_import.district_boundary(demo_db) is None
-    stored = grid_import.set_district_boundary(demo_db, grid_import.demo_boundary_geojson(), user=admin)
+    stored = grid_import.set_district_boundary(demo_db, demo.demo_boundary_geojson(), user=admin)
     boundary = grid_import.district_boundary(demo_db)
     assert boundary.equals(shapely.from_geojson(stored))
     assert audit.list_entries(demo_db, admin, entity="app_meta")[0]["action"] == "set_district_boundary"
@@ -633,7 +635,7 @@ def test_every_message_has_both_languages_and_the_same_placeholders():
 
 
 def test_every_key_in_the_code_is_in_the_messages():
-    source = (ROOT / "lib" / "grid_import.py").read_text(encoding="utf-8")
+    source = (ROOT / "lib" / "grids" / "grid_import.py").read_text(encoding="utf-8")
     used = set(re.findall(r'"(grid_import\.[a-z0-9_.]+)"', source))
     for column in ("population", "households"):
         for problem in ("invalid", "negative"):

@@ -16,10 +16,11 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from lib import auth, group_import, groups, naming
-from lib.errors import ScopeError, ValidationError
-from lib.group_import import RawRow, RawTable, apply, dry_run, propose_mapping, read_table
-from lib.messages.group_import import MESSAGES
+from lib.core import auth
+from lib.core.errors import ScopeError, ValidationError
+from lib.grids import group_import, groups, naming
+from lib.grids.group_import import RawRow, RawTable, apply, dry_run, propose_mapping, read_table
+from lib.i18n.messages.group_import import MESSAGES
 
 HEADER = ["群名称", "所属网格", "群主（民警）", "网格员", "联系电话", "群成员数", "建群日期", "平台"]
 

@@ -24,8 +24,13 @@ from pathlib import Path
 
 import pytest
 
-from lib import appeals, coverage_map, experts, group_import, groups, i18n, mediation, notices, pushes, taxonomy, tips
-from lib.errors import ValidationError
+from lib.core import notices, taxonomy
+from lib.core.errors import ValidationError
+from lib.grids import coverage_map, group_import, groups
+from lib.i18n import i18n
+from lib.mediation import mediation
+from lib.pushes import appeals, pushes
+from lib.tips import experts, tips
 
 ROOT = Path(__file__).resolve().parent.parent
 ZH, EN = i18n.CATALOG["zh"], i18n.CATALOG["en"]

@@ -1,13 +1,13 @@
-"""Anti-abuse of the public pages (lib/intake_guard.py): rate limits per client and per phone
+"""Anti-abuse of the public pages (lib/tips/intake_guard.py): rate limits per client and per phone
 with an injected clock, the challenge, the honeypot, pruning, lookups of the tracker."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lib import intake_guard as guard
-from lib import tips
-from lib.tips import TipInput
+from lib.tips import intake_guard as guard
+from lib.tips import tips
+from lib.tips.tips import TipInput
 
 T0 = datetime(2026, 11, 28, 10, 0, 0, tzinfo=UTC)
 

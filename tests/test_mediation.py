@@ -9,10 +9,14 @@ from datetime import date
 
 import pytest
 
-from lib import audit, demo_mediation, demo_tips, i18n, mediation, tips
-from lib.db import write_transaction
-from lib.errors import InvalidState, NotFoundError, ScopeError, ValidationError
-from lib.tips import TipInput
+from lib.core import audit
+from lib.core.db import write_transaction
+from lib.core.errors import InvalidState, NotFoundError, ScopeError, ValidationError
+from lib.demo import demo_mediation, demo_tips
+from lib.i18n import i18n
+from lib.mediation import mediation
+from lib.tips import tips
+from lib.tips.tips import TipInput
 
 NOW = "2026-11-28T10:00:00Z"
 LATER = "2026-12-01 15:00"  # Beijing time, after NOW
@@ -57,8 +61,8 @@ def set_state(db, case_id, state):
 
 
 def test_migration_7_keeps_tip_history_and_lets_tips_record_a_mediation(tmp_path):
-    from lib import migrations
-    from lib.db import connect
+    from lib.core import migrations
+    from lib.core.db import connect
 
     db = connect(tmp_path / "old.db", migrate=False)
     migrations.apply_migrations(db, [m for m in migrations.MIGRATIONS if m[0] < 7])
@@ -604,7 +608,7 @@ def test_the_demo_cases_survive_the_tests_emptied_tip_queue(demo_db):
 
 
 def test_demo_cases_are_deterministic_and_some_come_from_tips(demo_template, tmp_path):
-    from lib.db import connect
+    from lib.core.db import connect
     from tests.conftest import copy_database
 
     def generate(name, seed):

@@ -5,7 +5,7 @@ and settles a case."""
 import datetime as dt
 import zoneinfo
 
-from lib import mediation
+from lib.mediation import mediation
 from tests.apptest import goto, metrics, texts
 
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from lib import open311, tips
-from lib.tips import QueueFilter, TipInput
+from lib.tips import open311, tips
+from lib.tips.tips import QueueFilter, TipInput
 
 NOW = "2026-11-28T10:00:00Z"
 PHONE, NAME = "13912345678", "王建华"

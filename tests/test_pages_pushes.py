@@ -3,9 +3,10 @@ field typed one by one (issue #10's first repro), a reload reopens the draft, th
 what they approve and approves and sends in one step, the author is told, a returned push shows
 its reason in the editor, and an officer marks all their groups as posted in one click."""
 
-from lib import auth, delivery, notices, pushes
-from lib.db import connect
-from lib.targeting import Target, reach
+from lib.core import auth, notices
+from lib.core.db import connect
+from lib.pushes import delivery, pushes
+from lib.pushes.targeting import Target, reach
 from tests.apptest import goto, texts
 from tests.test_pushes import complete_appeal
 
@@ -142,7 +143,7 @@ def test_an_officer_marks_all_their_groups_posted_in_one_click(app, demo_path):
 
 
 def test_the_leads_link_and_the_response_agree(app, demo_path):
-    from lib import tips
+    from lib.tips import tips
     from tests.test_appeal_race import lead
 
     db, clerk, admin = users_of(demo_path)

@@ -4,9 +4,11 @@ import json
 
 import pytest
 
-from lib import auth, groups, ui
-from lib import coverage_map as cm
-from lib.db import connect
+from lib.core import auth
+from lib.core.db import connect
+from lib.grids import coverage_map as cm
+from lib.grids import groups
+from lib.ui import ui
 from tests.apptest import goto, metrics, texts
 
 

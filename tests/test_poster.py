@@ -1,4 +1,4 @@
-"""The poster image (lib/poster.py) and the QR code to the tip form (lib/qr.py)."""
+"""The poster image (lib/pushes/poster.py) and the QR code to the tip form (lib/pushes/qr.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,20 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from lib import poster, qr, taxonomy
-from lib.errors import PortalError, ValidationError
-from lib.messages import poster as poster_messages
-from lib.poster import CLOSING, ELLIPSIS, OPENING, PosterSpec, fit_lines, render_poster, render_poster_image, wrap_text
+from lib.core import taxonomy
+from lib.core.errors import PortalError, ValidationError
+from lib.i18n.messages import poster as poster_messages
+from lib.pushes import poster, qr
+from lib.pushes.poster import (
+    CLOSING,
+    ELLIPSIS,
+    OPENING,
+    PosterSpec,
+    fit_lines,
+    render_poster,
+    render_poster_image,
+    wrap_text,
+)
 
 LATIN_ONLY_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 

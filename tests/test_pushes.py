@@ -5,9 +5,10 @@ import io
 import pytest
 from PIL import Image
 
-from lib import delivery, i18n, push_templates, pushes, targeting
-from lib.errors import NotFoundError, ScopeError, ValidationError
-from lib.targeting import Target
+from lib.core.errors import NotFoundError, ScopeError, ValidationError
+from lib.i18n import i18n
+from lib.pushes import delivery, push_templates, pushes, targeting
+from lib.pushes.targeting import Target
 
 
 def photo_bytes(color=(200, 30, 30)) -> bytes:
@@ -164,7 +165,7 @@ def test_message_fits_the_channel_and_escapes_markup(demo_db, users):
 
 
 def test_photos_are_reencoded_without_exif(demo_db, users):
-    from lib import files
+    from lib.core import files
 
     img = Image.new("RGB", (400, 300), (10, 200, 10))
     exif = Image.Exif()
@@ -173,7 +174,7 @@ def test_photos_are_reencoded_without_exif(demo_db, users):
     img.save(out, "JPEG", exif=exif)
     push = pushes.new_draft(demo_db, users["clerk"], "appeal", "wanted")
     push = pushes.add_photo(demo_db, users["clerk"], push["id"], out.getvalue())
-    data, mime = files.read_file(demo_db, push["photo_file_ids"][0])
+    data, mime = files.read_file(demo_db, users["clerk"], push["photo_file_ids"][0])
     assert mime == "image/jpeg" and not Image.open(io.BytesIO(data)).getexif()
     with pytest.raises(ValidationError):
         pushes.add_photo(demo_db, users["clerk"], push["id"], b"not an image at all")
@@ -206,7 +207,7 @@ def test_scheduled_push_starts_when_due(demo_db, users):
 
 
 def test_library_items_start_a_push_and_only_district_admins_keep_them(demo_db, users):
-    from lib import library
+    from lib.pushes import library
 
     items = library.search_items(demo_db, users["clerk"], text="安全账户")
     assert items and items[0]["category"] == "anti_fraud"
@@ -229,8 +230,9 @@ def test_a_past_push_is_a_starting_point(demo_db, users):
 
 
 def test_time_to_first_lead_and_ranking(demo_db, users):
-    from lib import push_response, tips
-    from lib.tips import TipInput
+    from lib.pushes import push_response
+    from lib.tips import tips
+    from lib.tips.tips import TipInput
 
     clerk = users["clerk"]
     push = complete_appeal(demo_db, clerk)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from lib import groups, naming
-from lib.errors import NotFoundError, ScopeError, ValidationError
+from lib.core.errors import NotFoundError, ScopeError, ValidationError
+from lib.grids import groups, naming
 
 
 def _grid_of(db, station_id, category="comprehensive"):

@@ -5,8 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lib import cli, files, retention, tips
-from lib.errors import PortalError
+from lib import cli
+from lib.core import files
+from lib.core.errors import PortalError
+from lib.tips import retention, tips
 from tests.test_tips import a_tip, jpeg, own_grid
 
 
@@ -89,7 +91,7 @@ def test_a_photo_another_tip_still_uses_is_kept(demo_db, users):
 
     done = retention.erase_expired_tips(demo_db, now=_years_after(first["closed_at"], 3, days=1))
     assert done == {"tips": 1, "files": 0}
-    data, _mime = files.read_file(demo_db, shared[0])
+    data, _mime = files.read_file(demo_db, users["clerk"], shared[0])
     assert data
 
 

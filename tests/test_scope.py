@@ -6,8 +6,9 @@ another station. A district admin may do everything; station roles only their ow
 
 import pytest
 
-from lib import audit, coverage, grids, groups, units
-from lib.errors import NotFoundError, ScopeError
+from lib.core import audit, units
+from lib.core.errors import NotFoundError, ScopeError
+from lib.grids import coverage, grids, groups
 
 ROLES = ["district_admin", "station_admin", "clerk"]
 

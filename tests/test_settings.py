@@ -4,8 +4,8 @@ import stat
 
 import pytest
 
-from lib import settings
-from lib.errors import PortalError
+from lib.core import settings
+from lib.core.errors import PortalError
 
 
 def test_missing_secrets_file_is_created_private_and_reused(monkeypatch, tmp_path):

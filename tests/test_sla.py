@@ -1,4 +1,4 @@
-"""SLA rules (lib/sla.py), both clocks — first response (答复时限) and resolution (办结时限): reading,
+"""SLA rules (lib/tips/sla.py), both clocks — first response (答复时限) and resolution (办结时限): reading,
 changing all or nothing, audit, scope, and the promise the rules page makes — a change applies to
 tips received from then on."""
 
@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lib import audit, sla, tips
-from lib.errors import ScopeError, ValidationError
-from lib.tips import TipInput
+from lib.core import audit
+from lib.core.errors import ScopeError, ValidationError
+from lib.tips import sla, tips
+from lib.tips.tips import TipInput
 
 NOW = "2026-11-28T10:00:00Z"
 
@@ -81,7 +82,7 @@ def test_resolution_minutes_reads_the_rule_or_a_week_by_default(demo_db):
 
 @pytest.mark.parametrize("kind,priority", [("lead", "urgent"), ("request", "normal"), ("complaint", "low")])
 def test_intake_due_time_agrees_with_first_response_minutes(demo_db, kind, priority):
-    # Pins what tips.due_at must keep doing when it switches to lib.sla.
+    # Pins what tips.due_at must keep doing when it switches to lib.tips.sla.
     assert tips.due_at(demo_db, kind, priority, NOW) == plus(NOW, sla.first_response_minutes(demo_db, kind, priority))
 
 

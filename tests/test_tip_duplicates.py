@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lib import audit, tip_duplicates, tips
-from lib.errors import NotFoundError, ValidationError
-from lib.tips import TipInput
+from lib.core import audit
+from lib.core.errors import NotFoundError, ValidationError
+from lib.tips import tip_duplicates, tips
+from lib.tips.tips import TipInput
 
 T0 = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 

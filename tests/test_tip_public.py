@@ -2,7 +2,7 @@
 not (the volunteer's minute: unit, title and photo, then only what a lead needs), anonymous unless
 a phone is typed, each refusal keeping what was typed and writing nothing, a too-long paste cut,
 the honeypot, rate limit and challenge, junk query parameters, the done page and its card, the
-tracker and the sender's additions; and a fuzz of intake (lib.tips)."""
+tracker and the sender's additions; and a fuzz of intake (lib.tips.tips)."""
 
 import io
 import math
@@ -14,11 +14,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from lib import files, i18n, intake_guard, messages, public_grids, pushes, tips, tracking_card
-from lib.db import connect
-from lib.errors import PortalError, ValidationError
-from lib.messages import tip_public
-from lib.tips import TipInput
+from lib.core import files
+from lib.core.db import connect
+from lib.core.errors import PortalError, ValidationError
+from lib.grids import public_grids
+from lib.i18n import i18n, messages
+from lib.i18n.messages import tip_public
+from lib.pushes import pushes
+from lib.tips import intake_guard, tips, tracking_card
+from lib.tips.tips import TipInput
 from pages import tip as tip_form  # the page of /tip (was pages/tip_form.py)
 from tests.apptest import goto, texts
 from tests.test_pushes import complete_appeal
@@ -28,7 +32,7 @@ DESCRIPTION = "小区东门停着一辆灰色面包车，车头有撞痕，已�
 
 @pytest.fixture(autouse=True)
 def _catalog(monkeypatch):
-    """lib/messages/__init__.py may not list tip_public yet: add its texts for these tests."""
+    """lib/i18n/messages/__init__.py may not list tip_public yet: add its texts for these tests."""
     for key, (zh, en) in tip_public.MESSAGES.items():
         if key not in i18n.CATALOG["zh"]:
             monkeypatch.setitem(i18n.CATALOG["zh"], key, zh)

@@ -1,12 +1,14 @@
 """The 线索办理规则 page (AppTest): the two clocks of tips (答复时限, 办结时限) and reply templates, for
-district admins only; and editing reply templates in lib/reply_templates.py."""
+district admins only; and editing reply templates in lib/tips/reply_templates.py."""
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import audit, auth, i18n, reply_templates, sla, tips
-from lib.db import connect
-from lib.errors import NotFoundError, ScopeError, ValidationError
+from lib.core import audit, auth
+from lib.core.db import connect
+from lib.core.errors import NotFoundError, ScopeError, ValidationError
+from lib.i18n import i18n
+from lib.tips import reply_templates, sla, tips
 from tests.apptest import goto, texts
 
 # --- lib: editing a template --------------------------------------------------------------------
@@ -94,8 +96,9 @@ def _render_rules_as():
     # Runs the page without app.py's navigation, to test its own guard.
     import os
 
-    from lib import auth, ui
-    from lib.db import connect
+    from lib.core import auth
+    from lib.core.db import connect
+    from lib.ui import ui
     from pages import rules
 
     db = connect()

@@ -6,9 +6,9 @@ import io
 import pytest
 from PIL import Image
 
-from lib import tips
-from lib.errors import NotFoundError, ScopeError, ValidationError
-from lib.tips import TipInput
+from lib.core.errors import NotFoundError, ScopeError, ValidationError
+from lib.tips import tips
+from lib.tips.tips import TipInput
 
 NOW = "2026-11-28T10:00:00Z"
 
@@ -73,7 +73,7 @@ def test_each_limit_is_refused_by_field(demo_db, over, field):
 
 
 def test_a_non_image_photo_refuses_the_whole_tip(demo_db):
-    from lib.errors import ValidationError
+    from lib.core.errors import ValidationError
 
     before = demo_db.execute("SELECT COUNT(*) FROM tips").fetchone()[0]
     with pytest.raises(ValidationError):
@@ -82,12 +82,12 @@ def test_a_non_image_photo_refuses_the_whole_tip(demo_db):
 
 
 def test_photos_are_stored_without_gps(demo_db, users):
-    from lib import files
+    from lib.core import files
 
     grid_id, _, _ = own_grid(demo_db, users["clerk"])
     made = tips.create_tip(demo_db, a_tip(grid_id=grid_id, photos=(jpeg(),)), now=NOW)
     file_id = demo_db.execute("SELECT file_id FROM tip_photos WHERE tip_id = ?", [made["id"]]).fetchone()[0]
-    data, _ = files.read_file(demo_db, file_id)
+    data, _ = files.read_file(demo_db, users["clerk"], file_id)
     assert not Image.open(io.BytesIO(data)).getexif()
 
 
@@ -163,7 +163,7 @@ def test_assign_only_to_an_officer_of_the_station(demo_db, users):
     grid_id, _, _ = own_grid(demo_db, users["clerk"])
     made = tips.create_tip(demo_db, a_tip(grid_id=grid_id), now=NOW)
     tip = tips.get_tip(demo_db, users["clerk"], made["id"])
-    from lib.errors import ValidationError
+    from lib.core.errors import ValidationError
 
     with pytest.raises(ValidationError):
         tips.move(demo_db, users["clerk"], tip["id"], tip["version"], "assign",
@@ -208,7 +208,7 @@ def test_reroute_is_audited_and_moves_the_tip(demo_db, users):
 
 
 def test_tip_from_a_push_qr_is_linked(demo_db, users):
-    from lib import pushes
+    from lib.pushes import pushes
     from tests.test_pushes import complete_appeal
 
     push = complete_appeal(demo_db, users["clerk"])

@@ -1,4 +1,4 @@
-"""The tracking card (lib/tracking_card.py): a PNG of sane size whose QR code is the tracker's link,
+"""The tracking card (lib/tips/tracking_card.py): a PNG of sane size whose QR code is the tracker's link,
 module for module, with the code drawn in it, and the tracker's link built from the public address."""
 
 import io
@@ -6,8 +6,9 @@ import io
 import pytest
 from PIL import Image
 
-from lib import poster, qr, tips, tracking_card
-from lib.errors import PortalError
+from lib.core.errors import PortalError
+from lib.pushes import poster, qr
+from lib.tips import tips, tracking_card
 
 UNIT = "海门公安 · 三星派出所"
 DATE = "2026-11-28 18:30"
@@ -18,7 +19,7 @@ try:
 except PortalError:
     HAS_FONT = False
 
-needs_font = pytest.mark.skipif(not HAS_FONT, reason="no CJK font on this machine (see lib/poster.py)")
+needs_font = pytest.mark.skipif(not HAS_FONT, reason="no CJK font on this machine (see lib/pushes/poster.py)")
 
 
 def card(code="ABCDE23456", url="https://portal.example/track?code=ABCDE-23456", **over):

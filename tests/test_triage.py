@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import audit, auth, experts, reply_templates, retention, tips
-from lib.db import connect, utcnow
-from lib.errors import NotFoundError, ScopeError, ValidationError
-from lib.tips import TipInput
+from lib.core import audit, auth
+from lib.core.clock import utcnow
+from lib.core.db import connect
+from lib.core.errors import NotFoundError, ScopeError, ValidationError
+from lib.tips import experts, reply_templates, retention, tips
+from lib.tips.tips import TipInput
 from tests.apptest import APP, goto, metrics, texts
 
 NOW = "2026-11-28T10:00:00Z"

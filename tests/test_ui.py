@@ -1,8 +1,8 @@
-"""Shared page helpers in lib/ui.py that carry a safety rule."""
+"""Shared page helpers in lib/ui/ui.py that carry a safety rule."""
 
 from streamlit.testing.v1 import AppTest
 
-from lib import ui
+from lib.ui import ui
 
 
 def test_inert_text_shows_literally_in_markdown():
@@ -14,8 +14,8 @@ def test_inert_text_shows_literally_in_markdown():
 def _page():
     import streamlit as st
 
-    from lib import ui
-    from lib.errors import ValidationError
+    from lib.core.errors import ValidationError
+    from lib.ui import ui
 
     ui.show_error(ui.Context(db=None, user=None, lang="zh", authenticator=None),
                   ValidationError("templates.error.duplicate", title="[x](http://evil.example)"))
@@ -30,7 +30,8 @@ def test_a_refusal_quoting_typed_text_renders_no_link():
 
 
 def test_streamlit_input_hints_are_drawn_in_the_users_language():
-    from lib import i18n, ui
+    from lib.i18n import i18n
+    from lib.ui import ui
 
     zh, en = ui.hint_css("zh"), ui.hint_css("en")
     for key in ("ui.hint.apply", "ui.hint.apply_multiline", "ui.hint.submit", "ui.hint.submit_multiline"):

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from PIL import Image
 
-from lib import wecom
+from lib.pushes import wecom
 from tests.fake_wecom import FakeWeCom, SimClock
 
 

@@ -17,9 +17,9 @@ import time
 import pytest
 from PIL import Image
 
-from lib import delivery, pushes, wecom, worker
-from lib.db import connect, write_transaction
-from lib.targeting import Target
+from lib.core.db import connect, write_transaction
+from lib.pushes import delivery, pushes, wecom, worker
+from lib.pushes.targeting import Target
 from tests.conftest import ROOT
 from tests.fake_wecom import FakeWeCom, SimClock, simulate
 
@@ -380,7 +380,7 @@ def test_worker_once_as_a_process(demo_path, users):
         push = send_push(db, users["clerk"])
         kinds = [p["msgtype"] for p in pushes.webhook_parts(db, push["id"])]
         db.close()
-        done = subprocess.run([sys.executable, "-m", "lib.worker", "--once"], cwd=ROOT, env=_env(demo_path),
+        done = subprocess.run([sys.executable, "-m", "lib.pushes.worker", "--once"], cwd=ROOT, env=_env(demo_path),
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "worker started" in done.stdout and "delivered 3" in done.stdout
@@ -405,7 +405,7 @@ def test_worker_checkpoints_the_write_ahead_log_after_its_pass(demo_path):
         for n in range(30):
             db.execute("INSERT INTO app_meta (key, value) VALUES (?, 'x')", [f"test-{n}"])
     assert in_file() == 0
-    done = subprocess.run([sys.executable, "-m", "lib.worker", "--once"], cwd=ROOT, env=_env(demo_path),
+    done = subprocess.run([sys.executable, "-m", "lib.pushes.worker", "--once"], cwd=ROOT, env=_env(demo_path),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert in_file() == 30
@@ -413,7 +413,7 @@ def test_worker_checkpoints_the_write_ahead_log_after_its_pass(demo_path):
 
 
 def test_worker_stops_cleanly_on_sigterm(demo_path):
-    proc = subprocess.Popen([sys.executable, "-m", "lib.worker", "--interval", "0.2"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "lib.pushes.worker", "--interval", "0.2"], cwd=ROOT,
                             env=_env(demo_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert "worker started" in proc.stdout.readline()

@@ -1,0 +1,185 @@
+"""What the public pages may read without a login: grid names for the place picker, the card of
+a sent push (its title, issuing unit and first photo), the unit a tip went to, and times in
+China's time zone.
+
+Nothing here needs a user, so nothing here returns more than names: no counts, no people, no
+geometry, no contact, no other field of a push — and nothing at all of a push that has not gone
+out to the groups (a draft's title and photos stay inside).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import UTC, datetime
+
+import sqlite_utils
+from PIL import Image
+
+from lib.core import clock, files
+from lib.core.db import query_one
+from lib.core.errors import NotFoundError
+from lib.i18n import i18n
+from lib.pushes import pushes
+
+PUBLIC_PUSH_STATES = ("sending", "sent")  # the states in which a push's QR code is out in the groups
+CARD_PHOTO_SIDE = 720  # px: the appeal's photo on the form, light enough for a slow phone network
+
+
+def _natural(text: str) -> list:
+    """Sort key that puts 第2网格 before 第10网格."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text or "")]
+
+
+def _station_name(row: dict, lang: str) -> str:
+    return i18n.localized(row, "station_name", lang)
+
+
+def grid_options(db: sqlite_utils.Database, lang: str = "zh") -> list[dict]:
+    """Every comprehensive grid as ``{"id", "label"}`` ("海门派出所 · 中港社区第1网格"),
+    sorted by station, then grid name (naturally)."""
+    rows = list(db.query(
+        "SELECT g.id, g.name, u.code AS station_code, u.name AS station_name, u.name_en AS station_name_en"
+        " FROM grids g JOIN units u ON u.id = g.station_id WHERE g.category = 'comprehensive'"))
+    rows.sort(key=lambda r: (r["station_code"], _natural(r["name"]), r["id"]))
+    return [{"id": r["id"], "label": f"{_station_name(r, lang)} · {r['name']}"} for r in rows]
+
+
+def grid_option(db: sqlite_utils.Database, grid_id: int | None, lang: str = "zh") -> dict | None:
+    """One grid of any category as ``{"id", "label"}`` (the grid a QR code names), or None."""
+    if grid_id is None:
+        return None
+    row = query_one(db, "SELECT g.id, g.name, u.name AS station_name, u.name_en AS station_name_en"
+                        " FROM grids g JOIN units u ON u.id = g.station_id WHERE g.id = ?", [grid_id])
+    return {"id": row["id"], "label": f"{_station_name(row, lang)} · {row['name']}"} if row else None
+
+
+def grids_version(db: sqlite_utils.Database) -> str:
+    """Changes whenever grids change (kept by migration 3's triggers): a cache key."""
+    row = query_one(db, "SELECT value FROM app_meta WHERE key = 'grids_version'")
+    return str(row["value"]) if row else "0"
+
+
+def short_unit_name(full_name: str) -> str:
+    """A unit as people say it: "海门区公安局三星派出所" → "海门公安 · 三星派出所";
+    "海门区公安局" alone → "海门公安"; a name of another shape is left as it is."""
+    name = (full_name or "").strip()
+    match = re.fullmatch(r"(.+?)[区市县]?公安局(.*)", name)
+    if not match:
+        return name
+    bureau = f"{match.group(1)}公安"
+    return f"{bureau} · {match.group(2)}" if match.group(2) else bureau
+
+
+def _unit_name(db: sqlite_utils.Database, station_id: int | None, lang: str) -> str:
+    """The short name of a station (or, for None, the district center) in ``lang``."""
+    if lang == "en":
+        row = query_one(db, "SELECT name_en FROM units WHERE id = ?", [station_id]) if station_id else query_one(
+            db, "SELECT name_en FROM units WHERE kind = 'district_center' LIMIT 1")
+        if row and row["name_en"]:
+            return row["name_en"]
+    return short_unit_name(pushes.issuing_unit(db, {"station_id": station_id}))
+
+
+def sent_push_card(db: sqlite_utils.Database, push_id: int | None, lang: str = "zh") -> dict | None:
+    """What the tip form shows of a push whose QR code or link a resident followed — only of a
+    push that went out (sending or sent), else None: ``{"id", "title", "unit", "category",
+    "appeal_kind", "label", "is_closed", "photo"}``. ``unit`` is the issuing unit as people say
+    it ("海门公安 · 三星派出所"); ``label`` the category as shown (寻人启事, 反诈妙招 …);
+    ``photo`` the first photo as JPEG bytes at most :data:`CARD_PHOTO_SIDE` px a side, or None
+    (also once an appeal is closed: a person found is not shown any longer)."""
+    if push_id is None:
+        return None
+    row = query_one(db, "SELECT id, title, category, appeal_kind, station_id, photo_file_ids,"
+                        " appeal_closed_at IS NOT NULL AS is_closed FROM pushes"
+                        f" WHERE id = ? AND state IN ({', '.join('?' * len(PUBLIC_PUSH_STATES))})",
+                    [push_id, *PUBLIC_PUSH_STATES])
+    title = ((row or {}).get("title") or "").strip()
+    if not title:
+        return None
+    is_appeal = row["category"] == "appeal"
+    is_closed = bool(row["is_closed"]) and is_appeal
+    if is_appeal and row["appeal_kind"]:
+        label = i18n.term("appeal_kinds", row["appeal_kind"], lang).split("/")[0]
+    else:
+        label = i18n.term("push_categories", row["category"], lang)
+    photo = None
+    ids = _json_ids(row["photo_file_ids"])
+    if ids and not is_closed:
+        photo = _card_photo(db, ids[0])
+    return {"id": row["id"], "title": title, "unit": _unit_name(db, row["station_id"], lang),
+            "category": row["category"], "appeal_kind": row["appeal_kind"], "label": label,
+            "is_closed": is_closed, "photo": photo}
+
+
+def _json_ids(text: str | None) -> list[int]:
+    try:
+        values = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [v for v in values if isinstance(v, int) and not isinstance(v, bool)] if isinstance(values, list) else []
+
+
+def _card_photo(db: sqlite_utils.Database, file_id: int) -> bytes | None:
+    """A stored photo scaled down for a phone (JPEG), or None when it cannot be read."""
+    try:
+        data, _mime = files.read_file(db, None, file_id)  # a visitor of the public form
+        with Image.open(io.BytesIO(data)) as img:
+            img.thumbnail((CARD_PHOTO_SIDE, CARD_PHOTO_SIDE))
+            out = io.BytesIO()
+            img.convert("RGB").save(out, "JPEG", quality=80, optimize=True)
+            return out.getvalue()
+    except (NotFoundError, OSError, ValueError):
+        return None
+
+
+def tip_unit(db: sqlite_utils.Database, tip_id: int | None, lang: str = "zh") -> str:
+    """The unit a tip went to, as people say it: its station, else (unrouted, or no tip at all)
+    the district center that routes it by hand."""
+    row = query_one(db, "SELECT station_id FROM tips WHERE id = ?", [tip_id]) if tip_id else None
+    return _unit_name(db, row["station_id"] if row else None, lang)
+
+
+def china_now(now: datetime | None = None) -> str:
+    """The current time in Beijing as ``2026-11-28 18:30`` (what the form's "when" starts with)."""
+    return clock.beijing(clock.stamp(now or datetime.now(UTC)))
+
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９：／－．　", "0123456789:/-. ")
+
+
+def parse_china_time(text: str | None) -> str | None:
+    """A typed Beijing time as ``YYYY-MM-DD HH:MM`` (full-width digits, ``/`` or ``.`` between the
+    date's parts and a one-digit month, day or hour accepted), or None when it is not one — then
+    the form keeps it as words ("昨晚十点左右")."""
+    value = re.sub(r"\s+", " ", (text or "").translate(_FULL_WIDTH)).strip()
+    match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2}) (\d{1,2}):(\d{2})", value)
+    if not match:
+        return None
+    try:
+        moment = datetime(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def china_time(stamp: str | None) -> str:
+    """``2026-11-28T10:30:00Z`` → ``2026-11-28 18:30`` (Beijing time); "" for nothing."""
+    try:
+        return clock.beijing(stamp)
+    except ValueError:
+        return ""
+
+
+def parse_id(value) -> int | None:
+    """A query parameter as a positive id, or None for anything else (junk is ignored)."""
+    if isinstance(value, list):
+        value = value[-1] if value else None
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 9:
+        return None
+    number = int(value)
+    return number if number > 0 else None

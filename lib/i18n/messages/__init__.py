@@ -1,0 +1,24 @@
+"""The message catalog, one module per domain: each defines
+``MESSAGES = {key: (zh-CN text, en text)}``. Keys are ``<area>.<name>``; a key may be
+defined once only (a test checks)."""
+
+from lib.i18n.messages import (
+    appeal_board,
+    core,
+    grid_import,
+    grid_map,
+    group_import,
+    imports_ui,
+    mediation,
+    poster,
+    pushes,
+    race,
+    registry,
+    tip_public,
+    tip_rules,
+    tips,
+    triage,
+)
+
+MODULES = [core, registry, group_import, grid_map, grid_import, imports_ui, pushes, poster, tips, tip_public,
+           triage, tip_rules, mediation, race, appeal_board]
