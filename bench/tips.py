@@ -35,7 +35,7 @@ from lib.core.clock import utcnow
 from lib.core.db import BUSY_TIMEOUT_S, WAL_AUTOCHECKPOINT_PAGES, checkpoint, connect, write_transaction
 from lib.demo import demo_tips
 from lib.pushes.worker import INTERVAL_S as WORKER_INTERVAL_S
-from lib.tips import tips
+from lib.tips import tips, triage_queue
 
 TIPS_SMALL = 10_000
 TIPS_LARGE = 1_000_000
@@ -94,7 +94,7 @@ def _with_tips(base: Path, dst: Path, n: int, now: str) -> float:
 # --- the queue (run in a spawned process) ---------------------------------------------------------
 
 
-def _filters(db, now: str) -> list[tuple[str, str, tips.QueueFilter]]:
+def _filters(db, now: str) -> list[tuple[str, str, triage_queue.QueueFilter]]:
     """(label, username, filter): what a clerk, a station admin and the district center open first."""
     push = db.execute("SELECT push_id FROM tips WHERE push_id IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
     clerk = db.execute("SELECT id FROM users WHERE username = 'clerk'").fetchone()[0]
@@ -102,33 +102,33 @@ def _filters(db, now: str) -> list[tuple[str, str, tips.QueueFilter]]:
 
     station = (auth.load_user(db, "clerk").station_id,)
     out = [
-        ("clerk_open", "clerk", tips.QueueFilter()),
-        ("clerk_overdue", "clerk", tips.QueueFilter(overdue=True)),
-        ("clerk_mine", "clerk", tips.QueueFilter(assignee_user_id=clerk)),
-        ("clerk_all_states", "clerk", tips.QueueFilter(open_only=False)),
-        ("station_lead_urgent", "station", tips.QueueFilter(kind="lead", priority="urgent")),
-        ("station_new", "station", tips.QueueFilter(states=("new",))),
-        ("station_resolved", "station", tips.QueueFilter(states=("resolved",))),
-        ("district_open", "district", tips.QueueFilter()),
-        ("district_overdue", "district", tips.QueueFilter(overdue=True)),
-        ("district_request_high", "district", tips.QueueFilter(kind="request", priority="high")),
-        ("district_inquiry", "district", tips.QueueFilter(kind="inquiry")),
-        ("district_urgent", "district", tips.QueueFilter(priority="urgent")),
-        ("district_new", "district", tips.QueueFilter(states=("new",))),
-        ("district_referred", "district", tips.QueueFilter(states=("referred",))),
+        ("clerk_open", "clerk", triage_queue.QueueFilter()),
+        ("clerk_overdue", "clerk", triage_queue.QueueFilter(overdue=True)),
+        ("clerk_mine", "clerk", triage_queue.QueueFilter(assignee_user_id=clerk)),
+        ("clerk_all_states", "clerk", triage_queue.QueueFilter(open_only=False)),
+        ("station_lead_urgent", "station", triage_queue.QueueFilter(kind="lead", priority="urgent")),
+        ("station_new", "station", triage_queue.QueueFilter(states=("new",))),
+        ("station_resolved", "station", triage_queue.QueueFilter(states=("resolved",))),
+        ("district_open", "district", triage_queue.QueueFilter()),
+        ("district_overdue", "district", triage_queue.QueueFilter(overdue=True)),
+        ("district_request_high", "district", triage_queue.QueueFilter(kind="request", priority="high")),
+        ("district_inquiry", "district", triage_queue.QueueFilter(kind="inquiry")),
+        ("district_urgent", "district", triage_queue.QueueFilter(priority="urgent")),
+        ("district_new", "district", triage_queue.QueueFilter(states=("new",))),
+        ("district_referred", "district", triage_queue.QueueFilter(states=("referred",))),
     ]
     if station and station[0]:
-        out.append(("district_one_station", "district", tips.QueueFilter(station_id=station[0])))
+        out.append(("district_one_station", "district", triage_queue.QueueFilter(station_id=station[0])))
     if push:
-        out.append(("district_push", "district", tips.QueueFilter(push_id=push[0])))
-        out.append(("district_push_all_states", "district", tips.QueueFilter(push_id=push[0], open_only=False)))
+        out.append(("district_push", "district", triage_queue.QueueFilter(push_id=push[0])))
+        out.append(("district_push_all_states", "district", triage_queue.QueueFilter(push_id=push[0], open_only=False)))
     return out
 
 
-def _plan(db, user, f: tips.QueueFilter, now: str) -> str:
-    where, params = tips._queue_where(user, f, now)
-    sql = (f"EXPLAIN QUERY PLAN SELECT {tips._PUBLIC_COLUMNS} FROM tips WHERE {where}"
-           f" ORDER BY {tips.QUEUE_ORDER} LIMIT 50")
+def _plan(db, user, f: triage_queue.QueueFilter, now: str) -> str:
+    where, params = triage_queue._queue_where(user, f, now)
+    sql = (f"EXPLAIN QUERY PLAN SELECT {tips.PUBLIC_COLUMNS} FROM tips WHERE {where}"
+           f" ORDER BY {triage_queue.QUEUE_ORDER} LIMIT 50")
     return "; ".join(r[3] for r in db.execute(sql, params))
 
 
@@ -142,12 +142,12 @@ def _measure(paths: dict[str, str], now: str) -> dict:
         users = {name: auth.load_user(db, name) for name in ("district", "station", "clerk")}
         for label, username, f in _filters(db, now):
             user = users[username]
-            first_page = lambda d=db, u=user, f=f: tips.queue(d, u, f, page=1, page_size=50, now=now)  # noqa: E731
+            first_page = lambda d=db, u=user, f=f: triage_queue.queue(d, u, f, page=1, page_size=50, now=now)  # noqa: E731
             out["page"][(scale, label)] = repeat(first_page, SAMPLES)
-            out["rows"][(scale, label)] = len(tips.queue(db, user, f, page=1, page_size=50, now=now))
+            out["rows"][(scale, label)] = len(triage_queue.queue(db, user, f, page=1, page_size=50, now=now))
             out["plans"][(scale, label)] = _plan(db, user, f, now)
             if scale == "1M":
-                out["counts"][label] = repeat(lambda d=db, u=user, f=f: tips.queue_counts(d, u, f, now=now), 5)
+                out["counts"][label] = repeat(lambda d=db, u=user, f=f: triage_queue.queue_counts(d, u, f, now=now), 5)
         if scale == "1M":
             out["race"] = _race(db, users)
         db.close()
@@ -186,11 +186,11 @@ def _race(db, users: dict) -> dict:
                              push_id=push["id"], channel="qr")
         start = time.perf_counter()
         made = intake_guard.submit_tip(db, lead, client_key=f"bench-race-{n}")
-        page = tips.queue(db, admin, tips.QueueFilter(), page=1, page_size=25)
+        page = triage_queue.queue(db, admin, triage_queue.QueueFilter(), page=1, page_size=25)
         visible.append(time.perf_counter() - start)
         missing += made["id"] not in {t["id"] for t in page}
         start = time.perf_counter()
-        tips.queue(db, admin, tips.QueueFilter(), page=1, page_size=25)
+        triage_queue.queue(db, admin, triage_queue.QueueFilter(), page=1, page_size=25)
         query_only.append(time.perf_counter() - start)
     rng = random.Random(SEED)
     grids = [r[0] for r in db.execute("SELECT id FROM grids ORDER BY id")]

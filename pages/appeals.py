@@ -12,7 +12,7 @@ import streamlit as st
 from lib.core.errors import PortalError
 from lib.i18n import i18n
 from lib.pushes import appeals
-from lib.tips import sla, tips
+from lib.tips import sla, triage_queue
 from lib.ui import ui
 
 P = "board_"
@@ -91,7 +91,7 @@ def _card(ctx: ui.Context, r: dict) -> None:
         head.markdown(f"##### {ui.inert(r['title'])}")
         station = r["station_name"] or t("board.district")
         head.caption(t("board.sent_line", kind=_kind(ctx, r), station=ui.inert(station),
-                       at=tips.local_time(r["sent_at"]), id=pid))
+                       at=triage_queue.local_time(r["sent_at"]), id=pid))
         badge.markdown(mark_badge(ctx, r), text_alignment="right")
 
         c = st.columns(4)

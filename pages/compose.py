@@ -18,7 +18,7 @@ from lib.i18n import i18n
 from lib.pushes import library, pushes
 from lib.pushes.push_templates import fields_for
 from lib.pushes.targeting import Target, reach
-from lib.tips import tips
+from lib.tips import triage_queue
 from lib.ui import ui
 
 P = "compose_"
@@ -51,7 +51,7 @@ def _my_drafts(ctx: ui.Context) -> None:
             left, right = st.columns([5, 1], vertical_alignment="center")
             left.markdown(f"**{ui.inert(p['title']) or t('compose.untitled')}**")
             note = t("compose.draft_line", id=p["id"], kind=_label(ctx, p), author=ui.inert(p["author_name"]),
-                     at=tips.local_time(p["updated_at"]))
+                     at=triage_queue.local_time(p["updated_at"]))
             if p["state"] == "rejected":
                 note += " · " + t("compose.returned_line", reason=ui.inert(p["state_reason"] or ""))
             left.caption(note)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.core.errors import PortalError
-from lib.tips import experts, tips
+from lib.tips import experts, triage_queue
 from lib.ui import ui
 
 P = "experts_"
@@ -47,7 +47,7 @@ def _table(ctx: ui.Context, rows: list[dict]) -> None:
         t("experts.note"): r["note"] or "",
         t("experts.col.state"): t("experts.state.active") if r["is_active"] else t("experts.state.inactive"),
         t("experts.col.answers"): r["answers"],
-        t("experts.col.last_answer"): tips.local_time(r["last_answer_at"]),
+        t("experts.col.last_answer"): triage_queue.local_time(r["last_answer_at"]),
     } for r in rows]), hide_index=True, width="stretch", key=P + "table")
 
 

@@ -9,7 +9,7 @@ from lib.grids import coverage
 from lib.i18n import i18n
 from lib.mediation import mediation
 from lib.pushes import appeals, pushes
-from lib.tips import tips
+from lib.tips import triage_queue
 from lib.ui import ui
 
 P = "home_"
@@ -29,7 +29,7 @@ def _todo(ctx: ui.Context) -> None:
     for tip in ui.tip_alerts(ctx, P + "alerts"):
         ui.page_link(ctx, "triage", ui.alert_text(ctx, tip), icon=":material/notification_important:",
                      query_params={"tip": tip["id"]})
-    counts = tips.queue_counts(ctx.db, user)
+    counts = triage_queue.queue_counts(ctx.db, user)
     reviews = pushes.review_queue(ctx.db, user)
     cases = mediation.workload(ctx.db, user)
     board = appeals.board(ctx.db, user)
@@ -75,7 +75,7 @@ def _my_pushes(ctx: ui.Context) -> None:
     with right:
         st.markdown(f"**{ctx.t('home.notices')}**")
         for notice in recent:
-            st.caption(f"{tips.local_time(notice['at'])} · {ui.notice_text(ctx, notice)}")
+            st.caption(f"{triage_queue.local_time(notice['at'])} · {ui.notice_text(ctx, notice)}")
 
 
 def render() -> None:

@@ -20,7 +20,8 @@ from lib.core import taxonomy, units
 from lib.core.errors import PortalError
 from lib.i18n import i18n
 from lib.mediation import mediation
-from lib.tips.tips import format_code, local_time
+from lib.tips.tips import format_code
+from lib.tips.triage_queue import local_time
 from lib.ui import ui, ui_parties
 
 P = "mediation_"  # widget key prefix of this page

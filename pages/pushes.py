@@ -16,7 +16,7 @@ from lib.core.errors import PortalError
 from lib.i18n import i18n
 from lib.pushes import delivery, push_response, pushes
 from lib.pushes.targeting import Target, reach, summary
-from lib.tips import tips
+from lib.tips import triage_queue
 from lib.ui import ui
 
 P = "pushlog_"
@@ -42,7 +42,7 @@ def _table(ctx: ui.Context, rows: list[dict]) -> int | None:
         t("log.col.state"): t("pushes.state." + r["state"]),
         t("log.col.station"): r["station_name"] or t("log.district"), t("log.col.author"): r["author_name"],
         t("log.col.reach"): f"{r['groups_targeted']:,} / {r['members_targeted']:,}",
-        t("log.col.updated"): tips.local_time(r["updated_at"]),
+        t("log.col.updated"): triage_queue.local_time(r["updated_at"]),
     } for r in rows])
     event = st.dataframe(frame, hide_index=True, width="stretch", key=ui.table_key(P + "table"), on_select="rerun",
                          selection_mode="single-row", height=min(38 + 35 * len(rows), 320),
@@ -85,7 +85,7 @@ def _history(ctx: ui.Context, push: dict) -> None:
     for h in pushes.history(ctx.db, ctx.user, push["id"]):
         action = t(f"review.action.{h['action']}") if h["action"] in HISTORY_ACTIONS else h["action"]
         count = t("review.times", n=h["count"]) if h["count"] > 1 else ""
-        line = f"{tips.local_time(h['at'])} · {h['name'] or t('review.system')} · {action}{count}"
+        line = f"{triage_queue.local_time(h['at'])} · {h['name'] or t('review.system')} · {action}{count}"
         if h["reason"]:
             line += f"：{h['reason']}"
         st.text(line)
@@ -115,7 +115,7 @@ def _review_panel(ctx: ui.Context, push: dict) -> None:
     t, user = ctx.t, ctx.user
     unit = pushes.issuing_unit(ctx.db, push)
     author = ui.inert(push.get("author_name") or "")
-    st.info(t("review.intro", author=author, at=tips.local_time(push["submitted_at"])))
+    st.info(t("review.intro", author=author, at=triage_queue.local_time(push["submitted_at"])))
     preview, poster, checks = st.columns([1.15, 0.85, 1.1], gap="medium")
     with preview:
         st.markdown(f"**{t('review.preview')}**")
@@ -226,7 +226,7 @@ def _appeal_state(ctx: ui.Context, push: dict) -> None:
     t = ctx.t
     if push["appeal_closed_at"]:
         st.caption(t("log.appeal_closed", outcome=t(f"board.outcome.{push['appeal_outcome']}"),
-                     at=tips.local_time(push["appeal_closed_at"])))
+                     at=triage_queue.local_time(push["appeal_closed_at"])))
     else:
         ui.page_link(ctx, "appeals", t("log.appeal_active"), icon=":material/timer:")
 
@@ -244,7 +244,7 @@ def _owner_block(ctx: ui.Context, push: dict, owner: dict) -> None:
     frame = pd.DataFrame([{
         "id": g["id"], t("log.col.posted"): g["state"] == "confirmed", t("log.col.group"): g["group_name"],
         t("log.col.members"): g["member_count"],
-        t("log.col.posted_by"): f"{g['confirmed_by_name'] or ''} {tips.local_time(g['confirmed_at'])}".strip(),
+        t("log.col.posted_by"): f"{g['confirmed_by_name'] or ''} {triage_queue.local_time(g['confirmed_at'])}".strip(),
     } for g in owner["groups"]])
     edited = st.data_editor(frame, hide_index=True, width="stretch", key=key + "editor",
                             disabled=[c for c in frame.columns if c != t("log.col.posted")],
@@ -325,7 +325,7 @@ def _detail(ctx: ui.Context, push_id: int) -> None:
     line = [i18n.term("push_categories", push["category"], ctx.lang) + kind, t("pushes.state." + push["state"]),
             pushes.issuing_unit(ctx.db, push), t("review.by", name=push["author_name"])]
     if push["sent_at"]:
-        line.append(t("log.sent_at", at=tips.local_time(push["sent_at"])))
+        line.append(t("log.sent_at", at=triage_queue.local_time(push["sent_at"])))
     st.caption(" · ".join(ui.inert(x) for x in line))
     if push["state_reason"]:
         st.warning(t("log.state_reason", reason=ui.inert(push["state_reason"])))

@@ -29,8 +29,18 @@ from lib.core.errors import NotFoundError, PortalError
 from lib.grids import grids, groups
 from lib.i18n import i18n
 from lib.mediation import mediation
-from lib.tips import experts, open311, reply_templates, retention, tip_actions, tip_clocks, tip_duplicates, tips
-from lib.tips.tips import local_time, sla_text
+from lib.tips import (
+    experts,
+    open311,
+    reply_templates,
+    retention,
+    tip_actions,
+    tip_clocks,
+    tip_duplicates,
+    tips,
+    triage_queue,
+)
+from lib.tips.triage_queue import local_time, sla_text
 from lib.ui import ui, ui_parties
 
 P = "triage_"  # widget key prefix of this page
@@ -86,11 +96,11 @@ def _push_from_url() -> None:
 # --- filters and counts ---------------------------------------------------------------
 
 
-def _filters(ctx: ui.Context) -> tips.QueueFilter:
+def _filters(ctx: ui.Context) -> triage_queue.QueueFilter:
     """The filter row (outside the live part: changing a filter redraws the page)."""
     t, user, db = ctx.t, ctx.user, ctx.db
     all_ = t("triage.filter.all")
-    f = tips.QueueFilter()
+    f = triage_queue.QueueFilter()
     cols = st.columns([1.2, 1, 1, 1, 1.2, 0.9, 0.9] if user.is_district else [1, 1, 1, 1.2, 0.9, 0.9])
     cols = list(cols)
     if user.is_district:
@@ -105,7 +115,7 @@ def _filters(ctx: ui.Context) -> tips.QueueFilter:
     f.open_only = state == "open"
     f.states = () if state in ("open", "all") else (state,)
     f.kind = cols[1].selectbox(t("triage.filter.kind"), [None, *tips.KINDS], key=P + "kind", on_change=_reset_page,
-                               placeholder=all_, format_func=lambda k: all_ if k is None else tips.kinds_label(k, ctx.lang))
+                               placeholder=all_, format_func=lambda k: all_ if k is None else triage_queue.kinds_label(k, ctx.lang))
     f.priority = cols[2].selectbox(t("triage.filter.priority"), [None, *tips.PRIORITIES], key=P + "priority",
                                    on_change=_reset_page, placeholder=all_,
                                    format_func=lambda p: all_ if p is None else t(f"tips.priority.{p}"))
@@ -124,11 +134,11 @@ def _filters(ctx: ui.Context) -> tips.QueueFilter:
     return f
 
 
-def _counts(ctx: ui.Context, f: tips.QueueFilter, now: str) -> None:
+def _counts(ctx: ui.Context, f: triage_queue.QueueFilter, now: str) -> None:
     """Open, overdue (red) and new tips of the chosen station (or the user's scope)."""
     t = ctx.t
-    overview = tips.queue_counts(ctx.db, ctx.user, tips.QueueFilter(station_id=f.station_id), now=now)
-    new = tips.queue_counts(ctx.db, ctx.user, tips.QueueFilter(station_id=f.station_id, states=("new",)),
+    overview = triage_queue.queue_counts(ctx.db, ctx.user, triage_queue.QueueFilter(station_id=f.station_id), now=now)
+    new = triage_queue.queue_counts(ctx.db, ctx.user, triage_queue.QueueFilter(station_id=f.station_id, states=("new",)),
                             now=now)["total"]
     cols = st.columns(3)
     cols[0].metric(t("triage.metric.open"), ui.fmt_int(overview["total"]), border=True)
@@ -167,7 +177,7 @@ def _display(ctx: ui.Context, tip: dict, now: str, stations: dict[int, str], nam
              full: bool = False) -> dict:
     """A queue row as shown (description cut to a line) or exported (``full``); no contact details, ever."""
     t = ctx.t
-    overdue = tips.is_overdue(tip, now)
+    overdue = triage_queue.is_overdue(tip, now)
     flags = []
     if tip["is_open"] and tip["lane"] == tip_clocks.LANE_APPEAL:
         flags.append(t("triage.flag.appeal"))
@@ -176,7 +186,7 @@ def _display(ctx: ui.Context, tip: dict, now: str, stations: dict[int, str], nam
     return {
         "flag": " ".join(flags), "id": tip["id"], "sla": sla_text(tip, now, ctx.lang),
         "resolve": tip_clocks.resolution_text(tip, now, ctx.lang),
-        "priority": t(f"tips.priority.{tip['priority']}"), "kind": tips.kinds_label(tip["kind"], ctx.lang),
+        "priority": t(f"tips.priority.{tip['priority']}"), "kind": triage_queue.kinds_label(tip["kind"], ctx.lang),
         "state": t(f"tips.state.{tip['state']}"),
         "description": (t("triage.erased_short") if tip["erased_at"] else
                         tip["description"] if full else " ".join(tip["description"].split())[:60]),
@@ -204,11 +214,11 @@ def _officer_names(ctx: ui.Context, rows: list[dict], officers: dict[int, str]) 
     return names
 
 
-def _queue(ctx: ui.Context, f: tips.QueueFilter, now: str) -> None:
+def _queue(ctx: ui.Context, f: triage_queue.QueueFilter, now: str) -> None:
     """The paged table: unanswered leads on active appeals first, then by the time left on the
     clock that runs. A click on a row opens the tip below."""
     t, db, user = ctx.t, ctx.db, ctx.user
-    total = tips.queue_counts(db, user, f, now=now)
+    total = triage_queue.queue_counts(db, user, f, now=now)
     cols = st.columns([1, 1, 4])
     page_size = cols[1].selectbox(t("triage.page_size"), PAGE_SIZES, key=P + "page_size", on_change=_reset_page)
     pages = max(1, -(-total["total"] // page_size))
@@ -217,7 +227,7 @@ def _queue(ctx: ui.Context, f: tips.QueueFilter, now: str) -> None:
     page = cols[0].number_input(t("triage.page"), min_value=1, max_value=pages, step=1, key=P + "page")
     cols[2].caption(t("triage.total", total=ui.fmt_int(total["total"]), overdue=ui.fmt_int(total["overdue"]),
                       page=page, pages=pages))
-    rows = tips.queue(db, user, f, page=int(page), page_size=page_size, now=now)
+    rows = triage_queue.queue(db, user, f, page=int(page), page_size=page_size, now=now)
     if not rows:
         st.info(t("triage.empty"))
         return
@@ -253,7 +263,7 @@ def _queue(ctx: ui.Context, f: tips.QueueFilter, now: str) -> None:
 def _live_queue(ctx: ui.Context, filter_values: dict) -> None:
     """The live part: notices, counts, new-lead alerts and the queue, every few seconds."""
     now = utcnow()
-    f = tips.QueueFilter(**filter_values)
+    f = triage_queue.QueueFilter(**filter_values)
     ui.show_notices(ctx)
     _alerts(ctx)
     _counts(ctx, f, now)
@@ -264,7 +274,7 @@ def _live_queue(ctx: ui.Context, filter_values: dict) -> None:
 _live_queue_part = ui.live(_live_queue)
 
 
-def _exports(ctx: ui.Context, f: tips.QueueFilter, now: str, stations: dict[int, str],
+def _exports(ctx: ui.Context, f: triage_queue.QueueFilter, now: str, stations: dict[int, str],
              columns: list[tuple[str, str]]) -> None:
     t, db, user = ctx.t, ctx.db, ctx.user
     stamp = dt.date.today().isoformat()
@@ -537,7 +547,7 @@ def _duplicates(ctx: ui.Context, tip: dict, seen: int, candidates: list[dict]) -
     for c in candidates:
         with st.container(border=True):
             reasons = " · ".join(t(key, **{k: ui.inert(v) for k, v in params.items()}) for key, params in c["reasons"])
-            st.markdown(f"**#{c['id']}** · {tips.kinds_label(c['kind'], ctx.lang)} · {t('tips.state.' + c['state'])}"
+            st.markdown(f"**#{c['id']}** · {triage_queue.kinds_label(c['kind'], ctx.lang)} · {t('tips.state.' + c['state'])}"
                         f" · :orange-badge[{t('dup.score', pct=round(c['score'] * 100))}]  \n:gray[{reasons}]")
             st.text(" ".join(c["description"].split())[:200])
             cols = st.columns(2)
@@ -604,8 +614,8 @@ def _detail(ctx: ui.Context, tip_id: int, now: str) -> None:
             st.session_state[seen_key] = tip["version"]
             st.rerun()
     stations = {s["id"]: s["name"] for s in units.list_stations(db, user)}
-    overdue = tips.is_overdue(tip, now)
-    st.subheader(f"{'⚠ ' if overdue else ''}#{tip['id']} · {tips.kinds_label(tip['kind'], ctx.lang)}"
+    overdue = triage_queue.is_overdue(tip, now)
+    st.subheader(f"{'⚠ ' if overdue else ''}#{tip['id']} · {triage_queue.kinds_label(tip['kind'], ctx.lang)}"
                  f" · {t('tips.state.' + tip['state'])}")
     sla = sla_text(tip, now, ctx.lang)
     resolve = tip_clocks.resolution_text(tip, now, ctx.lang)
@@ -682,7 +692,7 @@ def _log_form(ctx: ui.Context) -> None:
         channel = cols[0].radio(t("triage.log.channel"), ("phone", "group", "walk_in"), horizontal=True,
                                 key=P + "log_channel", format_func=lambda c: t(f"tips.channel.{c}"))
         kind = cols[1].selectbox(t("triage.log.kind"), tips.KINDS, key=P + "log_kind",
-                                 format_func=lambda k: tips.kinds_label(k, ctx.lang))
+                                 format_func=lambda k: triage_queue.kinds_label(k, ctx.lang))
         priority = cols[2].selectbox(t("triage.log.priority"), [None, *tips.PRIORITIES], key=P + "log_priority",
                                      format_func=lambda p: t("triage.log.priority_auto") if p is None
                                      else t(f"tips.priority.{p}"))

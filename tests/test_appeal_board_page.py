@@ -9,7 +9,7 @@ import pytest
 from lib.core import audit
 from lib.core.db import query_one
 from lib.pushes import appeals, pushes
-from lib.tips import tip_clocks, tips
+from lib.tips import tip_clocks, tips, triage_queue
 from lib.ui import ui
 from pages import appeals as appeals_page
 from tests.apptest import goto, texts
@@ -61,7 +61,7 @@ def test_a_sent_appeal_shows_the_race_figures_lib_computes(app, demo_db, users):
     assert (row["minutes_since_sent"], row["leads"], row["unanswered"], row["first_lead_minutes"]) == (14, 2, 1, 12)
     block = card(at, push["id"])
     assert block.markdown[0].value == "##### " + ui.inert(push["title"])
-    assert block.caption[0].value.startswith(f"寻人启事 · 三星派出所 · {tips.local_time(push['sent_at'])} 发出")
+    assert block.caption[0].value.startswith(f"寻人启事 · 三星派出所 · {triage_queue.local_time(push['sent_at'])} 发出")
     assert figures(block) == {"已发出": "14 分钟", "覆盖": f"{row['groups_targeted']:,} 个群",
                               "线索": "2 条", "首条线索": "12 分钟"}
     assert {m.label: m.proto.delta for m in block.metric}["线索"] == "待答复 1 条"

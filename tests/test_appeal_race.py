@@ -14,8 +14,9 @@ from lib.core.db import connect
 from lib.core.errors import InvalidState, NotFoundError, ValidationError
 from lib.core.migrations import MIGRATIONS, apply_migrations
 from lib.pushes import appeals, delivery, push_response, pushes
-from lib.tips import intake_guard, tip_actions, tip_clocks, tips
-from lib.tips.tips import QueueFilter, TipInput
+from lib.tips import intake_guard, tip_actions, tip_clocks, tips, triage_queue
+from lib.tips.tips import TipInput
+from lib.tips.triage_queue import QueueFilter
 from tests.test_pushes import complete_appeal
 
 
@@ -110,7 +111,7 @@ def test_an_appeal_lead_leads_the_queue_and_answered_tips_never_outrank_unanswer
     plain = tips.create_tip(demo_db, TipInput(kind="request", description="路灯坏了好几天了。", consent=True), user=clerk)
     push = sent_appeal(demo_db, users)
     the_lead = tips.create_tip(demo_db, lead(push_id=push["id"], channel="qr"))
-    queue = tips.queue(demo_db, clerk, QueueFilter(), now=tip_clocks.stamp(now))
+    queue = triage_queue.queue(demo_db, clerk, QueueFilter(), now=tip_clocks.stamp(now))
     ids = [t["id"] for t in queue]
     assert ids[0] == the_lead["id"]
     assert ids.index(plain["id"]) < min(ids.index(a) for a in answered)
@@ -135,7 +136,7 @@ def test_a_new_lead_is_on_the_first_page_of_the_issuing_stations_open_queue(demo
         tips.create_tip(demo_db, TipInput(kind="request", description=f"第{n}个求助，楼道灯坏了。", consent=True),
                         user=users["clerk"], priority="urgent")
     made = tips.create_tip(demo_db, lead(push_id=push["id"]))
-    first_page = tips.queue(demo_db, users["station_admin"], QueueFilter(), page_size=25)
+    first_page = triage_queue.queue(demo_db, users["station_admin"], QueueFilter(), page_size=25)
     assert first_page[0]["id"] == made["id"]
 
 
@@ -149,7 +150,7 @@ def test_assigning_does_not_stop_the_first_response_clock(demo_db, users):
     tip = tips.move(demo_db, clerk, tip["id"], tip["version"], "assign", assignee_user_id=clerk.id)
     tip = tips.get_tip(demo_db, clerk, made["id"])
     assert tip["first_response_at"] is None and tip["lane"] == tip_clocks.LANE_UNANSWERED
-    assert tips.sla_text(tip) != "已答复" and "剩余" in tips.sla_text(tip)
+    assert triage_queue.sla_text(tip) != "已答复" and "剩余" in triage_queue.sla_text(tip)
     tip = tips.move(demo_db, clerk, tip["id"], tip["version"], "start")
     assert tips.get_tip(demo_db, clerk, made["id"])["first_response_at"] is None
 
@@ -167,7 +168,7 @@ def test_a_public_reply_or_a_call_back_stops_it_and_moves_the_tip_to_the_answere
     tip = tips.get_tip(demo_db, clerk, made["id"])
     assert tip["first_response_at"] is not None
     assert (tip["lane"], tip["lane_due_at"]) == (tip_clocks.LANE_ANSWERED, tip["resolve_due_at"])
-    assert tips.sla_text(tip) == "已答复"
+    assert triage_queue.sla_text(tip) == "已答复"
     shown = tips.track(demo_db, made["tracking_code"])
     assert bool(shown["replies"]) == (answer == "reply")  # a call-back note stays internal
 
@@ -348,8 +349,8 @@ def test_the_push_response_and_the_triage_filter_by_push_agree(demo_db, users):
     for who in ("clerk", "district_admin"):
         user = users[who]
         figures = push_response.response(demo_db, user, push["id"])
-        queue = tips.queue(demo_db, user, QueueFilter(push_id=push["id"], open_only=False), page_size=100)
-        counts = tips.queue_counts(demo_db, user, QueueFilter(push_id=push["id"], open_only=False))
+        queue = triage_queue.queue(demo_db, user, QueueFilter(push_id=push["id"], open_only=False), page_size=100)
+        counts = triage_queue.queue_counts(demo_db, user, QueueFilter(push_id=push["id"], open_only=False))
         assert figures["leads"] == len(queue) == counts["total"]
         assert figures["partial"] == (who == "clerk")
     assert push_response.response(demo_db, users["clerk"], push["id"])["leads"] == 2

@@ -8,8 +8,8 @@ import pytest
 
 from lib.core.db import write_transaction
 from lib.demo import demo_tips
-from lib.tips import tips
-from lib.tips.tips import QueueFilter
+from lib.tips import tips, triage_queue
+from lib.tips.triage_queue import QueueFilter
 
 NOW = "2026-11-28T10:00:00Z"
 N = 3000
@@ -156,7 +156,7 @@ def test_the_mix_is_realistic(with_tips):
     assert sum(t["is_open"] for t in old) < 0.06 * len(old)
     assert recent and sum(t["is_open"] for t in recent) > 0.6 * len(recent)
     assert min(t["created_at"] for t in tip_rows) > "2025-11-27"
-    overdue = [t for t in tip_rows if tips.is_overdue(t, NOW)]
+    overdue = [t for t in tip_rows if triage_queue.is_overdue(t, NOW)]
     assert 0 < len(overdue) < 0.02 * N
     located = [t for t in tip_rows if t["lat"] is not None]
     assert 0.2 * N < len(located) < 0.7 * N
@@ -181,19 +181,19 @@ def test_coordinates_route_back_to_their_grid(with_tips):
 
 
 def test_the_queue_reads_them_unanswered_first_and_earliest_due_first(with_tips, users):
-    page = tips.queue(with_tips, users["district_admin"], QueueFilter(), page_size=1000, now=NOW)
+    page = triage_queue.queue(with_tips, users["district_admin"], QueueFilter(), page_size=1000, now=NOW)
     assert len(page) > 100 and all(t["is_open"] for t in page)
     keys = [(t["first_response_at"] is not None, t["lane_due_at"], t["id"]) for t in page]
     assert keys == sorted(keys)
     answered = [k for k in keys if k[0]]
     assert answered and not any(k[0] for k in keys[:len(keys) - len(answered)])  # never before an unanswered one
     clerk = users["clerk"]
-    own = tips.queue(with_tips, clerk, QueueFilter(), now=NOW)
+    own = triage_queue.queue(with_tips, clerk, QueueFilter(), now=NOW)
     assert own and {t["station_id"] for t in own} == {clerk.station_id}
-    overdue = tips.queue(with_tips, users["district_admin"], QueueFilter(overdue=True), now=NOW)
-    assert overdue and all(tips.is_overdue(t, NOW) for t in overdue)
-    counts = tips.queue_counts(with_tips, users["district_admin"], QueueFilter(), now=NOW)
-    assert counts["total"] >= 50 and counts["overdue"] == len(tips.queue(
+    overdue = triage_queue.queue(with_tips, users["district_admin"], QueueFilter(overdue=True), now=NOW)
+    assert overdue and all(triage_queue.is_overdue(t, NOW) for t in overdue)
+    counts = triage_queue.queue_counts(with_tips, users["district_admin"], QueueFilter(), now=NOW)
+    assert counts["total"] >= 50 and counts["overdue"] == len(triage_queue.queue(
         with_tips, users["district_admin"], QueueFilter(overdue=True), page_size=10_000, now=NOW))
 
 
@@ -219,7 +219,7 @@ def test_tips_answer_recent_pushes(demo_db, users):
     assert linked
     for created, sent, channel in linked:
         assert sent <= created and channel in ("qr", "group")
-    assert tips.queue(demo_db, users["district_admin"], QueueFilter(push_id=1, open_only=False), now=NOW)
+    assert triage_queue.queue(demo_db, users["district_admin"], QueueFilter(push_id=1, open_only=False), now=NOW)
 
 
 def test_bulk_loads_rebuild_the_indexes_as_they_were(demo_db, monkeypatch):

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from lib.tips import open311, tips
-from lib.tips.tips import QueueFilter, TipInput
+from lib.tips.tips import TipInput
+from lib.tips.triage_queue import QueueFilter
 
 NOW = "2026-11-28T10:00:00Z"
 PHONE, NAME = "13912345678", "王建华"

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from lib.core.errors import NotFoundError, ScopeError, ValidationError
-from lib.tips import tips
+from lib.tips import tips, triage_queue
 from lib.tips.tips import TipInput
 
 NOW = "2026-11-28T10:00:00Z"
@@ -109,7 +109,7 @@ def test_sla_rules_are_configurable(demo_db):
 def test_overdue_tips_are_counted(demo_db, users):
     grid_id, _, _ = own_grid(demo_db, users["clerk"])
     tips.create_tip(demo_db, a_tip(grid_id=grid_id), priority="urgent", now="2026-11-28T09:00:00Z")
-    counts = tips.queue_counts(demo_db, users["clerk"], now="2026-11-28T09:30:00Z")
+    counts = triage_queue.queue_counts(demo_db, users["clerk"], now="2026-11-28T09:30:00Z")
     assert counts["overdue"] == 1 and counts["total"] == 1
 
 
@@ -118,9 +118,9 @@ def test_queue_puts_urgent_first_then_earliest_due(demo_db, users):
     low = tips.create_tip(demo_db, a_tip(grid_id=grid_id, kind="request"), priority="low", now=NOW)
     urgent = tips.create_tip(demo_db, a_tip(grid_id=grid_id), priority="urgent", now=NOW)
     normal = tips.create_tip(demo_db, a_tip(grid_id=grid_id, kind="inquiry"), now=NOW)
-    order = [t["id"] for t in tips.queue(demo_db, users["clerk"])]
+    order = [t["id"] for t in triage_queue.queue(demo_db, users["clerk"])]
     assert order == [urgent["id"], normal["id"], low["id"]]
-    assert tips.queue(demo_db, users["other_clerk"]) == []
+    assert triage_queue.queue(demo_db, users["other_clerk"]) == []
 
 
 @pytest.mark.parametrize("state,action,ok", [

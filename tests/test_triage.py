@@ -10,7 +10,7 @@ from lib.core import audit, auth
 from lib.core.clock import utcnow
 from lib.core.db import connect
 from lib.core.errors import NotFoundError, ScopeError, ValidationError
-from lib.tips import experts, reply_templates, retention, tips
+from lib.tips import experts, reply_templates, retention, tips, triage_queue
 from lib.tips.tips import TipInput
 from tests.apptest import APP, goto, metrics, texts
 
@@ -43,18 +43,18 @@ def make(db, station_id, description="三星镇汽车站旁停着一辆灰色面
 def test_sla_text(due_in, lang, expected):
     due = (datetime(2026, 11, 28, 10, tzinfo=UTC) + timedelta(minutes=due_in)).strftime("%Y-%m-%dT%H:%M:%SZ")
     tip = {"is_open": 1, "first_response_at": None, "due_at": due}
-    assert tips.sla_text(tip, NOW, lang) == expected
+    assert triage_queue.sla_text(tip, NOW, lang) == expected
 
 
 def test_sla_stops_when_answered_or_closed():
     tip = {"is_open": 1, "first_response_at": NOW, "due_at": "2026-11-28T09:00:00Z"}
-    assert tips.sla_text(tip, NOW) == "已答复" and tips.sla_minutes(tip, NOW) is None
-    assert tips.sla_text({**tip, "is_open": 0}, NOW) == "—"
+    assert triage_queue.sla_text(tip, NOW) == "已答复" and triage_queue.sla_minutes(tip, NOW) is None
+    assert triage_queue.sla_text({**tip, "is_open": 0}, NOW) == "—"
 
 
 def test_local_time_is_china_time():
-    assert tips.local_time("2026-11-28T10:30:00Z") == "2026-11-28 18:30"
-    assert tips.local_time(None) == ""
+    assert triage_queue.local_time("2026-11-28T10:30:00Z") == "2026-11-28 18:30"
+    assert triage_queue.local_time(None) == ""
 
 
 # --- reply templates ----------------------------------------------------------------------

@@ -27,7 +27,7 @@ import sqlite_utils
 from lib.core.auth import User
 from lib.core.clock import utcnow
 from lib.i18n import i18n
-from lib.tips import tips
+from lib.tips import triage_queue
 
 COORD_DIGITS = 3
 EXPORT_MAX = 20_000  # rows per export: a district's open queue fits many times over
@@ -51,14 +51,14 @@ def redact(text: str | None) -> str:
     return text
 
 
-def iter_queue(db: sqlite_utils.Database, user: User, f: tips.QueueFilter, *, now: str | None = None,
+def iter_queue(db: sqlite_utils.Database, user: User, f: triage_queue.QueueFilter, *, now: str | None = None,
                limit: int = EXPORT_MAX) -> Iterator[dict]:
-    """Every tip of the filtered queue in queue order (scope enforced by :func:`lib.tips.tips.queue`),
+    """Every tip of the filtered queue in queue order (scope enforced by :func:`lib.tips.triage_queue.queue`),
     read page by page, at most ``limit``."""
     now = now or utcnow()
     page, seen = 1, 0
     while seen < limit:
-        rows = tips.queue(db, user, f, page=page, page_size=PAGE, now=now)
+        rows = triage_queue.queue(db, user, f, page=page, page_size=PAGE, now=now)
         yield from rows[: limit - seen]
         seen += len(rows)
         if len(rows) < PAGE:
@@ -89,11 +89,11 @@ def service_request(tip: dict, station_names: dict[int, str]) -> dict:
     }
 
 
-def georeport(db: sqlite_utils.Database, user: User, f: tips.QueueFilter | None = None, *,
+def georeport(db: sqlite_utils.Database, user: User, f: triage_queue.QueueFilter | None = None, *,
               now: str | None = None, limit: int = EXPORT_MAX) -> list[dict]:
     """The filtered queue (in the user's scope) as a GeoReport v2 ``requests.json`` list."""
     names = _station_names(db)
-    return [service_request(tip, names) for tip in iter_queue(db, user, f or tips.QueueFilter(), now=now,
+    return [service_request(tip, names) for tip in iter_queue(db, user, f or triage_queue.QueueFilter(), now=now,
                                                               limit=limit)]
 
 

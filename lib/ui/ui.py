@@ -412,18 +412,18 @@ def tip_alerts(ctx: Context, key: str, *, sound: bool = True) -> list[dict]:
     appeals, or an urgent tip: each is toasted once (with a sound if ``sound``) and kept in the
     returned list (session state ``key``) until :func:`dismiss_alert`. The first look announces
     nothing: what is already there is not news."""
-    from lib.tips import tip_clocks, tips
+    from lib.tips import tip_clocks, triage_queue
 
     state = st.session_state
     seen = state.get(key + "_seen")
     if seen is None:
-        state[key + "_seen"] = tips.latest_id(ctx.db, ctx.user)
+        state[key + "_seen"] = triage_queue.latest_id(ctx.db, ctx.user)
         return state.setdefault(key, [])
-    arrived = tips.arrivals(ctx.db, ctx.user, seen)
+    arrived = triage_queue.arrivals(ctx.db, ctx.user, seen)
     if arrived:
         state[key + "_seen"] = arrived[-1]["id"]
     pending = state.setdefault(key, [])
-    fresh = [{k: tip[k] for k in ("id", "kind", "lane", "push_id")} for tip in arrived if tips.is_alert(tip)]
+    fresh = [{k: tip[k] for k in ("id", "kind", "lane", "push_id")} for tip in arrived if triage_queue.is_alert(tip)]
     for tip in fresh:
         icon = ":material/campaign:" if tip["lane"] == tip_clocks.LANE_APPEAL else ":material/priority_high:"
         st.toast(alert_text(ctx, tip), icon=icon, duration="long")
@@ -440,9 +440,9 @@ def dismiss_alert(key: str, tip_id: int | None = None) -> None:
 
 def alert_text(ctx: Context, tip: dict) -> str:
     """'🚨 协查通报 #174 收到新线索 #123（案件线索）' or '⚠ 紧急线索 #123（民生诉求）'."""
-    from lib.tips import tip_clocks, tips
+    from lib.tips import tip_clocks, triage_queue
 
-    kind = tips.kinds_label(tip["kind"], ctx.lang)
+    kind = triage_queue.kinds_label(tip["kind"], ctx.lang)
     if tip["lane"] == tip_clocks.LANE_APPEAL:
         return ctx.t("triage.alert.appeal", id=tip["id"], push=tip["push_id"], kind=kind)
     return ctx.t("triage.alert.urgent", id=tip["id"], kind=kind)
