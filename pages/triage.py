@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 
 import pandas as pd
 import streamlit as st
@@ -39,6 +38,7 @@ from lib.tips import (
     tip_duplicates,
     tips,
     triage_queue,
+    triage_view,
 )
 from lib.tips.triage_queue import local_time, sla_text
 from lib.ui import ui, ui_parties
@@ -173,47 +173,6 @@ def _alerts(ctx: ui.Context) -> None:
 # --- the queue -------------------------------------------------------------------------
 
 
-def _display(ctx: ui.Context, tip: dict, now: str, stations: dict[int, str], names: dict[int, str], *,
-             full: bool = False) -> dict:
-    """A queue row as shown (description cut to a line) or exported (``full``); no contact details, ever."""
-    t = ctx.t
-    overdue = triage_queue.is_overdue(tip, now)
-    flags = []
-    if tip["is_open"] and tip["lane"] == tip_clocks.LANE_APPEAL:
-        flags.append(t("triage.flag.appeal"))
-    if overdue:
-        flags.append("⚠")
-    return {
-        "flag": " ".join(flags), "id": tip["id"], "sla": sla_text(tip, now, ctx.lang),
-        "resolve": tip_clocks.resolution_text(tip, now, ctx.lang),
-        "priority": t(f"tips.priority.{tip['priority']}"), "kind": triage_queue.kinds_label(tip["kind"], ctx.lang),
-        "state": t(f"tips.state.{tip['state']}"),
-        "description": (t("triage.erased_short") if tip["erased_at"] else
-                        tip["description"] if full else " ".join(tip["description"].split())[:60]),
-        "place": tip["location_text"] or "",
-        "station": stations.get(tip["station_id"], t("triage.unrouted")),
-        "assignee": names.get(tip["assignee_user_id"], "") if tip["assignee_user_id"] else "",
-        "channel": t(f"tips.channel.{tip['channel']}"), "created": local_time(tip["created_at"]),
-        "due": local_time(tip["due_at"]), "push": f"#{tip['push_id']}" if tip["push_id"] else "",
-    }
-
-
-def _columns(ctx: ui.Context, *, with_station: bool, export: bool = False) -> list[tuple[str, str]]:
-    """The table's columns (the export adds channel, push and due time, which the clocks sum up)."""
-    keys = ["flag", "id", "sla", "priority", "kind", "state", "description", "place"]
-    keys += (["station"] if with_station else []) + ["assignee", "created"]
-    keys += ["resolve", "channel", "push", "due"] if export else []
-    return [(k, ctx.t(f"triage.col.{k}")) for k in keys]
-
-
-def _officer_names(ctx: ui.Context, rows: list[dict], officers: dict[int, str]) -> dict[int, str]:
-    names = dict(officers)
-    for station_id in {r["station_id"] for r in rows if r["assignee_user_id"] and r["assignee_user_id"] not in names
-                       and r["station_id"] is not None}:
-        names.update({o["id"]: o["name"] for o in groups.list_officers(ctx.db, ctx.user, station_id)})
-    return names
-
-
 def _queue(ctx: ui.Context, f: triage_queue.QueueFilter, now: str) -> None:
     """The paged table: unanswered leads on active appeals first, then by the time left on the
     clock that runs. A click on a row opens the tip below."""
@@ -232,11 +191,10 @@ def _queue(ctx: ui.Context, f: triage_queue.QueueFilter, now: str) -> None:
         st.info(t("triage.empty"))
         return
     stations = {s["id"]: s["name"] for s in units.list_stations(db, user)}
-    station = f.station_id or user.station_id
-    officers = {o["id"]: o["name"] for o in groups.list_officers(db, user, station)} if station else {}
-    names = _officer_names(ctx, rows, officers)
-    columns = _columns(ctx, with_station=user.is_district)
-    frame = pd.DataFrame([_display(ctx, r, now, stations, names) for r in rows], columns=[k for k, _ in columns])
+    names = triage_view.assignee_names(db, user, rows)
+    columns = triage_view.columns(ctx.lang, with_station=user.is_district)
+    frame = pd.DataFrame([triage_view.row(r, now, ctx.lang, stations, names) for r in rows],
+                         columns=[k for k, _ in columns])
     overdue_rows = frame["sla"].str.startswith("⚠")
     appeal_rows = frame["flag"].str.contains(t("triage.flag.appeal"), regex=False)
     frame.columns = [h for _, h in columns]
@@ -257,7 +215,7 @@ def _queue(ctx: ui.Context, f: triage_queue.QueueFilter, now: str) -> None:
     if picked is not None:
         _open(picked, scroll=True)
         st.rerun(scope="app")
-    _exports(ctx, f, now, stations, _columns(ctx, with_station=user.is_district, export=True))
+    _exports(ctx, f, now, stations, triage_view.columns(ctx.lang, with_station=user.is_district, export=True))
 
 
 def _live_queue(ctx: ui.Context, filter_values: dict) -> None:
@@ -280,11 +238,7 @@ def _exports(ctx: ui.Context, f: triage_queue.QueueFilter, now: str, stations: d
     stamp = dt.date.today().isoformat()
 
     def rows():
-        everyone = {}
-        for tip in open311.iter_queue(db, user, f, now=now):
-            if tip["assignee_user_id"] and tip["assignee_user_id"] not in everyone and tip["station_id"]:
-                everyone.update({o["id"]: o["name"] for o in groups.list_officers(db, user, tip["station_id"])})
-            yield _display(ctx, tip, now, stations, everyone, full=True)
+        return triage_view.export_rows(db, user, f, now, ctx.lang, stations)
 
     cols = st.columns([1, 1, 1, 3])
     cols[0].download_button(t("triage.export_csv"), key=P + "export_csv", mime="text/csv", on_click="ignore",
@@ -303,37 +257,18 @@ def _exports(ctx: ui.Context, f: triage_queue.QueueFilter, now: str, stations: d
 # --- one tip -----------------------------------------------------------------------------
 
 
+BADGES = {"addition": ("orange", "triage.event.addition_badge"), "sender": ("blue", "triage.event.public_badge"),
+          "internal": ("gray", "triage.event.internal_badge")}  # who can read the line's text
+
+
 def _event_line(ctx: ui.Context, event: dict, stations: dict[int, str]) -> None:
-    t = ctx.t
-    data = json.loads(event["data"]) if event["data"] else {}
-    who = ui.inert(event["user_name"] or t("triage.event.public"))
-    kind = event["kind"]
-    if kind == "state":
-        what = t("triage.event.state", action=t(f"triage.action.{data.get('action')}"),
-                 state=t(f"tips.state.{data.get('to')}"))
-    elif kind == "route":
-        what = t("triage.event.route", station=ui.inert(stations.get(data.get("station_id"), f"#{data.get('station_id')}")))
-    elif kind == "expert":
-        what = t("triage.event.expert", name=ui.inert(data.get("name")), org=ui.inert(data.get("organization") or ""))
-    elif kind == "merge":
-        what = t("triage.event.merge", id=data.get("merged_tip_id"))
-    elif kind == "mediation_opened":
-        what = mediation.tip_event_text(data, ctx.lang)
-    elif kind == "created":
-        what = t("triage.event.created", channel=t(f"tips.channel.{data.get('channel', 'web')}"))
-    else:
-        what = t(f"triage.event.{kind}")
-    badge = ""  # who can read the text: the sender (public reply) or staff only (notes, expert answers)
-    if kind == "addition":
-        badge = ":orange-badge[" + t("triage.event.addition_badge") + "]"
-    elif event["is_public"]:
-        badge = ":blue-badge[" + t("triage.event.public_badge") + "]"
-    elif kind in ("note", "expert", "callback") or (kind == "state" and event["text"]):
-        badge = ":gray-badge[" + t("triage.event.internal_badge") + "]"
-    st.markdown(f"{EVENT_ICONS.get(kind, '•')} **{what}** {badge}  \n"
-                f":gray[{local_time(event['at'])} · {who}]")
-    if event["text"] and kind != "merge":
-        st.text(event["text"])
+    line = triage_view.event_line(event, ctx.lang, stations, escape=ui.inert)
+    colour, key = BADGES.get(line.audience, ("", ""))
+    badge = f":{colour}-badge[{ctx.t(key)}]" if key else ""
+    st.markdown(f"{EVENT_ICONS.get(line.kind, '•')} **{line.what}** {badge}  \n"
+                f":gray[{line.at} · {ui.inert(line.who)}]")
+    if line.text:
+        st.text(line.text)
 
 
 def _history(ctx: ui.Context, tip_id: int, stations: dict[int, str]) -> None:
