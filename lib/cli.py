@@ -23,7 +23,7 @@ import sys
 
 from lib.core import auth, settings, units
 from lib.core.db import backup, connect, db_path, query_one
-from lib.core.errors import PortalError
+from lib.core.errors import DatabaseError, PortalError
 from lib.demo import demo, seeding
 from lib.i18n import i18n
 from lib.tips import retention
@@ -118,6 +118,9 @@ def cmd_erase_expired(args) -> None:
 
 
 def cmd_backup(args) -> None:
+    # connect() would create an empty database where none is: a backup of nothing that reports success.
+    if not db_path().is_file():
+        raise DatabaseError("error.backup_no_database", path=str(db_path()))
     pages = backup(connect(), args.to)
     print(f"backup: {args.to} ({pages} pages)")
 

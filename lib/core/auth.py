@@ -137,19 +137,21 @@ _parse = clock.parse
 
 
 def locked_until(db: sqlite_utils.Database, username: str, now: datetime | None = None) -> datetime | None:
-    """When the account's lock ends, or ``None`` if it is not locked now."""
+    """When the account's lock ends, or ``None`` if it is not locked now.
+
+    The fifth failure within :data:`LOCK_WINDOW` locks the account for :data:`LOCK_WINDOW` from that
+    failure (failures at 0, 3, 6, 9 and 14 minutes: locked until 29). A lock can only have started in
+    the last window, and the failures that started it within the window before: two windows of rows
+    (the table keeps that much, see :func:`_record_failure`)."""
     now = now or datetime.now(UTC)
-    since = clock.stamp(now - LOCK_WINDOW)
-    rows = db.execute(
-        "SELECT failed_at FROM login_failures WHERE username = ? AND failed_at > ?"
-        " ORDER BY failed_at DESC LIMIT ?",
-        [normalize_username(username), since, MAX_FAILURES],
-    ).fetchall()
-    if len(rows) < MAX_FAILURES:
-        return None
-    # The lock runs from the oldest of the last five failures: it ends when that one
-    # leaves the window.
-    return _parse(rows[-1][0]) + LOCK_WINDOW
+    failures = [_parse(r[0]) for r in db.execute(
+        "SELECT failed_at FROM login_failures WHERE username = ? AND failed_at > ? AND failed_at <= ?"
+        " ORDER BY failed_at",
+        [normalize_username(username), clock.stamp(now - 2 * LOCK_WINDOW), clock.stamp(now)])]
+    ends = [failures[k] + LOCK_WINDOW for k in range(MAX_FAILURES - 1, len(failures))
+            if failures[k] - failures[k - MAX_FAILURES + 1] <= LOCK_WINDOW]
+    until = max(ends, default=None)
+    return until if until is not None and now < until else None
 
 
 def _record_failure(db: sqlite_utils.Database, username: str, now: datetime) -> None:

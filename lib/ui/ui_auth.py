@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from lib.core import auth, settings
+from lib.core import auth, clock, settings
 from lib.ui.context import Context
 
 SESSION_KEYS = ("authentication_status", "name", "username", "email", "roles")
@@ -115,7 +115,7 @@ def _submit_login() -> None:
     finally:
         db.close()
     if result.user is None:
-        until = result.locked_until.astimezone().strftime("%H:%M") if result.locked_until else None
+        until = clock.beijing(clock.stamp(result.locked_until))[11:] if result.locked_until else None
         st.session_state["portal_login_error"] = (result.message_key, until)
         return
     _start_session(result.user)

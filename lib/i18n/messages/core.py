@@ -272,6 +272,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "PORTAL_TIP_RETENTION_YEARS 的值“{value}”无效：应为 1 到 {max} 之间的整数（年）。",
         "PORTAL_TIP_RETENTION_YEARS is “{value}”: it must be a whole number of years from 1 to {max}.",
     ),
+    "error.backup_no_database": (
+        "没有找到要备份的数据库（{path}），未做备份。请检查 PORTAL_DB 设置。",
+        "There is no database to back up at {path}; nothing was backed up. Check PORTAL_DB.",
+    ),
     "error.backup_exists": (
         "备份文件已存在（{path}），未覆盖。请换一个文件名。",
         "The backup file already exists ({path}) and was not overwritten. Choose another name.",
