@@ -58,7 +58,8 @@ def test_five_failures_lock_the_account_even_for_the_right_password(demo_db):
     assert result.message_key == "login.locked"
     locked = auth.authenticate(demo_db, "station", DEMO_PASSWORD, now + timedelta(minutes=1))
     assert locked.user is None and locked.message_key == "login.locked"
-    assert locked.locked_until == now + auth.LOCK_WINDOW
+    # The lock runs from the fifth failure (4 s after the first), not from the first.
+    assert locked.locked_until == now + timedelta(seconds=auth.MAX_FAILURES - 1) + auth.LOCK_WINDOW
 
 
 def test_four_failures_do_not_lock(demo_db):
