@@ -15,6 +15,7 @@ from lib.core import auth
 from lib.core.db import connect
 from lib.demo import seeding
 from lib.i18n import i18n
+from tests import factories
 
 # A message that cannot be formatted raises in the tests (production logs it and shows the text
 # unformatted); set for the whole session, and inherited by the servers the browser tests start.
@@ -78,17 +79,7 @@ def users(demo_db) -> dict[str, auth.User]:
         "station_admin": auth.load_user(demo_db, "station"),
         "clerk": auth.load_user(demo_db, "clerk"),
     }
-    other_station = demo_db.execute(
-        "SELECT id FROM units WHERE kind = 'station' AND id != ? ORDER BY id LIMIT 1",
-        [out["clerk"].station_id],
-    ).fetchone()[0]
-    row = demo_db.execute("SELECT id FROM users WHERE unit_id = ? AND role = 'clerk' LIMIT 1",
-                          [other_station]).fetchone()
-    if row is None:
-        auth.create_user(demo_db, None, username="other", name="他所民警", role="clerk",
-                         unit_id=other_station, password=None)
-        row = demo_db.execute("SELECT id FROM users WHERE username = 'other'").fetchone()
-    out["other_clerk"] = auth.get_user_by_id(demo_db, row[0])
+    out["other_clerk"] = factories.other_station_clerk(demo_db, out["clerk"])
     return out
 
 

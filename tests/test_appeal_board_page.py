@@ -13,7 +13,7 @@ from lib.tips import tip_clocks, tips, triage_queue
 from lib.ui import ui
 from pages import appeals as appeals_page
 from tests.apptest import goto, texts
-from tests.test_appeal_race import lead, sent_appeal
+from tests.factories import make_tip, sent_appeal
 
 
 def open_board(app, username, lang=None):
@@ -33,9 +33,9 @@ def figures(block) -> dict[str, str]:
     return {m.label: m.value for m in block.metric}
 
 
-def sent_minutes_ago(db, users, minutes: int, **kw) -> dict:
-    """An appeal sent ``minutes`` ago (its clock moved back, as if sent then)."""
-    push = sent_appeal(db, users, **kw)
+def sent_minutes_ago(db, users, minutes: int) -> dict:
+    """The clerk's appeal sent ``minutes`` ago (its clock moved back, as if sent then)."""
+    push = sent_appeal(db, users["clerk"])
     at = tip_clocks.stamp(datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=minutes))
     db.execute("UPDATE pushes SET sent_at = ? WHERE id = ?", [at, push["id"]])
     return pushes.get_push(db, users["district_admin"], push["id"])
@@ -43,7 +43,7 @@ def sent_minutes_ago(db, users, minutes: int, **kw) -> dict:
 
 def lead_after(db, push, minutes: int) -> dict:
     when = tip_clocks.stamp(tip_clocks.parse(push["sent_at"]) + timedelta(minutes=minutes))
-    return tips.create_tip(db, lead(push_id=push["id"]), now=when)
+    return make_tip(db, kind="lead", push_id=push["id"], now=when)
 
 
 # --- what a card shows ---------------------------------------------------------------------------
@@ -101,8 +101,8 @@ def test_the_mark_badge_on_the_edges(first, delta, text):
 
 
 def test_a_clerk_sees_their_stations_and_the_districts_appeals_only(app, demo_db, users):
-    mine = sent_appeal(demo_db, users)
-    district = sent_appeal(demo_db, users, district=True)
+    mine = sent_appeal(demo_db, users["clerk"])
+    district = sent_appeal(demo_db, users["district_admin"], district_wide=True)
     everything = {r["id"]: r for r in appeals.board(demo_db, users["district_admin"])}
     others = [i for i, r in everything.items() if r["station_id"] not in (None, users["clerk"].station_id)]
     assert others  # the demo has an active appeal at another station
@@ -135,20 +135,20 @@ def test_a_new_lead_is_announced_once(app, demo_db, users):
     push = sent_minutes_ago(demo_db, users, 9)
     at = open_board(app, "clerk")
     assert not at.toast and figures(card(at, push["id"]))["线索"] == "0 条"
-    tips.create_tip(demo_db, lead(push_id=push["id"]))
+    make_tip(demo_db, kind="lead", push_id=push["id"])
     at.run()
     assert [t.value for t in at.toast] == [f"《{ui.inert(push['title'])}》收到首条线索：发出后 9 分钟。"]
     assert figures(card(at, push["id"]))["首条线索"] == "9 分钟"
     at.run()
     assert not at.toast  # once
-    tips.create_tip(demo_db, lead(push_id=push["id"]))
-    tips.create_tip(demo_db, lead(push_id=push["id"]))
+    make_tip(demo_db, kind="lead", push_id=push["id"])
+    make_tip(demo_db, kind="lead", push_id=push["id"])
     at.run()
     assert [t.value for t in at.toast] == [f"《{ui.inert(push['title'])}》收到 2 条新线索，共 3 条。"]
 
 
 def test_the_sound_choice_is_kept_for_the_session(app, demo_db, users):
-    sent_appeal(demo_db, users)
+    sent_appeal(demo_db, users["clerk"])
     at = open_board(app, "clerk")
     assert at.toggle(key="board_sound").value is False
     at.toggle(key="board_sound").set_value(True).run()
@@ -163,7 +163,7 @@ def test_the_sound_choice_is_kept_for_the_session(app, demo_db, users):
 
 def test_closing_as_found_removes_the_card_and_offers_a_follow_up_draft(app, demo_db, users):
     clerk = users["clerk"]
-    push = sent_appeal(demo_db, users)
+    push = sent_appeal(demo_db, users["clerk"])
     at = open_board(app, "clerk")
     at.radio(key=f"board_{push['id']}_outcome").set_value("found")
     at.text_input(key=f"board_{push['id']}_note").input("在汽车站附近找到，已平安回家")
@@ -194,7 +194,7 @@ def test_closing_as_found_removes_the_card_and_offers_a_follow_up_draft(app, dem
 
 
 def test_closing_without_an_outcome_is_refused_and_keeps_the_note(app, demo_db, users):
-    push = sent_appeal(demo_db, users)
+    push = sent_appeal(demo_db, users["clerk"])
     at = open_board(app, "clerk")
     assert at.radio(key=f"board_{push['id']}_outcome").value is None  # picked, never defaulted
     at.text_input(key=f"board_{push['id']}_note").input("家属来电称已回家")
@@ -205,7 +205,7 @@ def test_closing_without_an_outcome_is_refused_and_keeps_the_note(app, demo_db, 
 
 
 def test_an_appeal_closed_meanwhile_leaves_the_board_and_is_not_closed_twice(app, demo_db, users):
-    push = sent_appeal(demo_db, users)
+    push = sent_appeal(demo_db, users["clerk"])
     at = open_board(app, "clerk")
     at.radio(key=f"board_{push['id']}_outcome").set_value("found")
     appeals.close(demo_db, users["station_admin"], push["id"], "withdrawn")  # someone else, meanwhile

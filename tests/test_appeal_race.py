@@ -15,83 +15,42 @@ from lib.core.errors import InvalidState, NotFoundError, ValidationError
 from lib.core.migrations import MIGRATIONS, apply_migrations
 from lib.pushes import appeals, delivery, push_response, pushes
 from lib.tips import intake_guard, tip_actions, tip_clocks, tips, triage_queue
-from lib.tips.tips import TipInput
 from lib.tips.triage_queue import QueueFilter
-from tests.test_pushes import complete_appeal
-
-
-def lead(**kw) -> TipInput:
-    base = dict(kind="lead", description="在汽车站看到一位老人，穿深蓝色棉衣，很像推送里的人。", consent=True)
-    return TipInput(**{**base, **kw})
-
-
-def sent_appeal(db, users, *, by="clerk", district=False):
-    """An appeal through review and sent: by a station clerk, or district-wide by the center."""
-    if district:
-        author, reviewer = users["district_admin"], None
-        push = pushes.new_draft(db, author, "appeal", "missing_person", district_wide=True)
-        push = pushes.save_draft(db, author, push["id"], push["version"], title="寻人启事：全区协查", fields={
-            "person": "顾某某，男，72岁", "description": "穿深蓝色棉衣", "when": "12月4日9时许",
-            "where": "海门街道", "contact": "联动中心 0513-82100000"}, target=pushes.Target())
-        from tests.test_pushes import photo_bytes
-
-        push = pushes.add_photo(db, author, push["id"], photo_bytes())
-        push = pushes.submit(db, author, push["id"], push["version"])
-        other = db.execute("SELECT id FROM users WHERE role = 'district_admin' AND id != ?", [author.id]).fetchone()
-        if other is None:
-            from lib.core import auth
-
-            auth.create_user(db, None, username="district2", name="值班副长", role="district_admin",
-                             unit_id=author.unit_id, password=None)
-            other = db.execute("SELECT id FROM users WHERE username = 'district2'").fetchone()
-        from lib.core import auth
-
-        reviewer = auth.get_user_by_id(db, other[0])
-        return pushes.approve_and_send(db, reviewer, push["id"], push["version"])
-    author = users[by]
-    push = complete_appeal(db, author)
-    push = pushes.submit(db, author, push["id"], push["version"])
-    return pushes.approve_and_send(db, users["station_admin"], push["id"], push["version"])
-
-
-def other_station_grid(db, station_id):
-    return db.execute("SELECT id, station_id FROM grids WHERE station_id != ? AND geometry IS NOT NULL"
-                      " ORDER BY id LIMIT 1", [station_id]).fetchone()
-
+from tests.factories import grid_of_another_station, make_tip, sent_appeal, sent_notice, station_grid, submitted_appeal
 
 # --- 4. a lead through the appeal's QR code reaches the issuing station -------------------------
 
 
 def test_a_lead_through_a_station_appeal_goes_to_that_station_with_no_place_given(demo_db, users):
-    push = sent_appeal(demo_db, users)
-    made = tips.create_tip(demo_db, lead(push_id=push["id"], channel="qr"))
+    push = sent_appeal(demo_db, users["clerk"])
+    made = make_tip(demo_db, kind="lead", push_id=push["id"], channel="qr")
     assert made["station_id"] == users["clerk"].station_id  # not the district center (the repro)
 
 
 def test_a_lead_through_a_station_appeal_goes_to_that_station_even_from_another_stations_grid(demo_db, users):
-    push = sent_appeal(demo_db, users)
-    grid_id, grid_station = other_station_grid(demo_db, users["clerk"].station_id)
-    made = tips.create_tip(demo_db, lead(push_id=push["id"], grid_id=grid_id))
+    push = sent_appeal(demo_db, users["clerk"])
+    grid_id, grid_station = grid_of_another_station(demo_db, users["clerk"])
+    made = make_tip(demo_db, kind="lead", push_id=push["id"], grid_id=grid_id)
     tip = tips.get_tip(demo_db, users["clerk"], made["id"])
     assert grid_station != users["clerk"].station_id
     assert tip["station_id"] == users["clerk"].station_id and tip["grid_id"] == grid_id
 
 
 def test_a_lead_through_a_district_appeal_goes_by_its_grid_else_to_the_center(demo_db, users):
-    push = sent_appeal(demo_db, users, district=True)
+    push = sent_appeal(demo_db, users["district_admin"], district_wide=True)
     assert push["station_id"] is None
-    grid_id, grid_station = other_station_grid(demo_db, users["clerk"].station_id)
-    by_grid = tips.create_tip(demo_db, lead(push_id=push["id"], grid_id=grid_id))
-    nowhere = tips.create_tip(demo_db, lead(push_id=push["id"]))
+    grid_id, grid_station = grid_of_another_station(demo_db, users["clerk"])
+    by_grid = make_tip(demo_db, kind="lead", push_id=push["id"], grid_id=grid_id)
+    nowhere = make_tip(demo_db, kind="lead", push_id=push["id"])
     assert by_grid["station_id"] == grid_station
     assert nowhere["station_id"] is None
 
 
 def test_every_push_linked_tip_of_a_station_push_is_routed_to_it(demo_db, users):
-    push = sent_appeal(demo_db, users)
+    push = sent_appeal(demo_db, users["clerk"])
     grids = [r[0] for r in demo_db.execute("SELECT id FROM grids ORDER BY id LIMIT 30")]
-    made = [tips.create_tip(demo_db, lead(push_id=push["id"], grid_id=g)) for g in grids]
-    made.append(tips.create_tip(demo_db, lead(push_id=push["id"], lat=31.9, lon=121.2)))
+    made = [make_tip(demo_db, kind="lead", push_id=push["id"], grid_id=g) for g in grids]
+    made.append(make_tip(demo_db, kind="lead", push_id=push["id"], lat=31.9, lon=121.2))
     assert {m["station_id"] for m in made} == {push["station_id"]}
 
 
@@ -104,13 +63,12 @@ def test_an_appeal_lead_leads_the_queue_and_answered_tips_never_outrank_unanswer
     # Urgent tips answered already, and an ordinary unanswered one, before the lead arrives.
     answered = []
     for n in range(8):
-        made = tips.create_tip(demo_db, TipInput(kind="lead", description=f"紧急情况第{n}条，请尽快处理。",
-                                                 consent=True), user=clerk, priority="urgent")
+        made = make_tip(demo_db, kind="lead", description=f"紧急情况第{n}条，请尽快处理。", user=clerk, priority="urgent")
         tips.add_note(demo_db, clerk, made["id"], "已收到，民警马上到。", public=True)
         answered.append(made["id"])
-    plain = tips.create_tip(demo_db, TipInput(kind="request", description="路灯坏了好几天了。", consent=True), user=clerk)
-    push = sent_appeal(demo_db, users)
-    the_lead = tips.create_tip(demo_db, lead(push_id=push["id"], channel="qr"))
+    plain = make_tip(demo_db, kind="request", description="路灯坏了好几天了。", user=clerk)
+    push = sent_appeal(demo_db, users["clerk"])
+    the_lead = make_tip(demo_db, kind="lead", push_id=push["id"], channel="qr")
     queue = triage_queue.queue(demo_db, clerk, QueueFilter(), now=tip_clocks.stamp(now))
     ids = [t["id"] for t in queue]
     assert ids[0] == the_lead["id"]
@@ -119,23 +77,22 @@ def test_an_appeal_lead_leads_the_queue_and_answered_tips_never_outrank_unanswer
 
 
 def test_closing_the_appeal_moves_its_unanswered_leads_out_of_the_first_lane(demo_db, users):
-    push = sent_appeal(demo_db, users)
-    made = tips.create_tip(demo_db, lead(push_id=push["id"]))
+    push = sent_appeal(demo_db, users["clerk"])
+    made = make_tip(demo_db, kind="lead", push_id=push["id"])
     assert tips.get_tip(demo_db, users["clerk"], made["id"])["lane"] == tip_clocks.LANE_APPEAL
     appeals.close(demo_db, users["clerk"], push["id"], "found")
     assert tips.get_tip(demo_db, users["clerk"], made["id"])["lane"] == tip_clocks.LANE_UNANSWERED
     # A lead after the close still links to the push, in the ordinary lane.
-    late = tips.create_tip(demo_db, lead(push_id=push["id"]))
+    late = make_tip(demo_db, kind="lead", push_id=push["id"])
     late_tip = tips.get_tip(demo_db, users["clerk"], late["id"])
     assert late_tip["push_id"] == push["id"] and late_tip["lane"] == tip_clocks.LANE_UNANSWERED
 
 
 def test_a_new_lead_is_on_the_first_page_of_the_issuing_stations_open_queue(demo_db, users):
-    push = sent_appeal(demo_db, users)
+    push = sent_appeal(demo_db, users["clerk"])
     for n in range(60):
-        tips.create_tip(demo_db, TipInput(kind="request", description=f"第{n}个求助，楼道灯坏了。", consent=True),
-                        user=users["clerk"], priority="urgent")
-    made = tips.create_tip(demo_db, lead(push_id=push["id"]))
+        make_tip(demo_db, kind="request", description=f"第{n}个求助，楼道灯坏了。", user=users["clerk"], priority="urgent")
+    made = make_tip(demo_db, kind="lead", push_id=push["id"])
     first_page = triage_queue.queue(demo_db, users["station_admin"], QueueFilter(), page_size=25)
     assert first_page[0]["id"] == made["id"]
 
@@ -145,7 +102,7 @@ def test_a_new_lead_is_on_the_first_page_of_the_issuing_stations_open_queue(demo
 
 def test_assigning_does_not_stop_the_first_response_clock(demo_db, users):
     clerk = users["clerk"]
-    made = tips.create_tip(demo_db, lead(), user=clerk)
+    made = make_tip(demo_db, kind="lead", user=clerk)
     tip = tips.get_tip(demo_db, clerk, made["id"])
     tip = tips.move(demo_db, clerk, tip["id"], tip["version"], "assign", assignee_user_id=clerk.id)
     tip = tips.get_tip(demo_db, clerk, made["id"])
@@ -158,7 +115,7 @@ def test_assigning_does_not_stop_the_first_response_clock(demo_db, users):
 @pytest.mark.parametrize("answer", ["reply", "callback"])
 def test_a_public_reply_or_a_call_back_stops_it_and_moves_the_tip_to_the_answered_lane(demo_db, users, answer):
     clerk = users["clerk"]
-    made = tips.create_tip(demo_db, lead(), user=clerk)
+    made = make_tip(demo_db, kind="lead", user=clerk)
     tips.add_note(demo_db, clerk, made["id"], "内部备注：先查监控。", public=False)
     assert tips.get_tip(demo_db, clerk, made["id"])["first_response_at"] is None  # a note is internal
     if answer == "reply":
@@ -175,7 +132,7 @@ def test_a_public_reply_or_a_call_back_stops_it_and_moves_the_tip_to_the_answere
 
 def test_the_resolution_clock_runs_from_arrival_and_restarts_on_reopening(demo_db, users):
     clerk = users["clerk"]
-    made = tips.create_tip(demo_db, lead(), user=clerk)
+    made = make_tip(demo_db, kind="lead", user=clerk)
     tip = tips.get_tip(demo_db, clerk, made["id"])
     created = tip_clocks.parse(tip["created_at"])
     assert tip_clocks.parse(tip["resolve_due_at"]) - created == timedelta(minutes=4320)  # lead, high: 3 days
@@ -191,7 +148,7 @@ def test_the_resolution_clock_runs_from_arrival_and_restarts_on_reopening(demo_d
 
 def test_a_priority_change_moves_both_due_times(demo_db, users):
     clerk = users["clerk"]
-    made = tips.create_tip(demo_db, lead(), user=clerk)
+    made = make_tip(demo_db, kind="lead", user=clerk)
     tip = tips.get_tip(demo_db, clerk, made["id"])
     tip = tips.set_priority(demo_db, clerk, tip["id"], tip["version"], "urgent")
     created = tip_clocks.parse(tip["created_at"])
@@ -231,8 +188,7 @@ def test_the_migration_recomputes_first_responses_from_the_history(tmp_path):
 
 def test_submitting_tells_the_reviewers_and_review_tells_the_author(demo_db, users):
     clerk, admin = users["clerk"], users["station_admin"]
-    push = complete_appeal(demo_db, clerk)
-    push = pushes.submit(demo_db, clerk, push["id"], push["version"])
+    push = submitted_appeal(demo_db, clerk)
     told = notices.take_unseen(demo_db, admin)
     assert [(n["kind"], n["entity_id"]) for n in told] == [("push_submitted", push["id"])]
     assert notices.take_unseen(demo_db, admin) == []  # shown once
@@ -249,8 +205,7 @@ def test_submitting_tells_the_reviewers_and_review_tells_the_author(demo_db, use
 
 def test_approve_and_send_is_one_step_and_one_notice(demo_db, users):
     clerk, admin = users["clerk"], users["station_admin"]
-    push = complete_appeal(demo_db, clerk)
-    push = pushes.submit(demo_db, clerk, push["id"], push["version"])
+    push = submitted_appeal(demo_db, clerk)
     push = pushes.approve_and_send(demo_db, admin, push["id"], push["version"])
     assert push["state"] == "sending" and push["reviewed_by"] == admin.id and push["sent_at"]
     assert delivery.progress(demo_db, clerk, push["id"])["total"] == push["groups_targeted"] > 0
@@ -260,8 +215,7 @@ def test_approve_and_send_is_one_step_and_one_notice(demo_db, users):
 
 def test_approve_and_send_of_an_invalid_push_changes_nothing(demo_db, users):
     clerk, admin = users["clerk"], users["station_admin"]
-    push = complete_appeal(demo_db, clerk)
-    push = pushes.submit(demo_db, clerk, push["id"], push["version"])
+    push = submitted_appeal(demo_db, clerk)
     demo_db.execute("UPDATE pushes SET fields = '{}' WHERE id = ?", [push["id"]])  # made invalid behind its back
     with pytest.raises(ValidationError):
         pushes.approve_and_send(demo_db, admin, push["id"], push["version"])
@@ -272,8 +226,7 @@ def test_approve_and_send_of_an_invalid_push_changes_nothing(demo_db, users):
 
 def test_a_clerk_cannot_approve_and_send(demo_db, users):
     clerk = users["clerk"]
-    push = complete_appeal(demo_db, users["station_admin"])
-    push = pushes.submit(demo_db, users["station_admin"], push["id"], push["version"])
+    push = submitted_appeal(demo_db, users["station_admin"])
     with pytest.raises(pushes.InvalidTransition):
         pushes.approve_and_send(demo_db, clerk, push["id"], push["version"])
 
@@ -282,11 +235,11 @@ def test_a_clerk_cannot_approve_and_send(demo_db, users):
 
 
 def test_the_board_shows_the_race_in_the_users_scope(demo_db, users):
-    push = sent_appeal(demo_db, users)
+    push = sent_appeal(demo_db, users["clerk"])
     sent = tip_clocks.parse(pushes.get_push(demo_db, users["clerk"], push["id"])["sent_at"])
     at = tip_clocks.stamp(sent + timedelta(minutes=12))
-    tips.create_tip(demo_db, lead(push_id=push["id"]), now=at)
-    tips.create_tip(demo_db, lead(push_id=push["id"]), now=tip_clocks.stamp(sent + timedelta(minutes=30)))
+    make_tip(demo_db, kind="lead", push_id=push["id"], now=at)
+    make_tip(demo_db, kind="lead", push_id=push["id"], now=tip_clocks.stamp(sent + timedelta(minutes=30)))
     row = next(r for r in appeals.board(demo_db, users["clerk"], now=tip_clocks.stamp(sent + timedelta(minutes=40)))
                if r["id"] == push["id"])
     assert (row["leads"], row["first_lead_minutes"], row["mark_delta"], row["unanswered"]) == (2, 12, -8, 2)
@@ -297,7 +250,7 @@ def test_the_board_shows_the_race_in_the_users_scope(demo_db, users):
 
 
 def test_an_appeal_without_a_lead_counts_its_minutes_against_the_mark(demo_db, users):
-    push = sent_appeal(demo_db, users)
+    push = sent_appeal(demo_db, users["clerk"])
     sent = tip_clocks.parse(pushes.get_push(demo_db, users["clerk"], push["id"])["sent_at"])
     row = next(r for r in appeals.board(demo_db, users["clerk"], now=tip_clocks.stamp(sent + timedelta(minutes=26)))
                if r["id"] == push["id"])
@@ -305,7 +258,7 @@ def test_an_appeal_without_a_lead_counts_its_minutes_against_the_mark(demo_db, u
 
 
 def test_closing_offers_a_follow_up_to_the_same_audience(demo_db, users):
-    push = sent_appeal(demo_db, users)
+    push = sent_appeal(demo_db, users["clerk"])
     with pytest.raises(ValidationError):
         appeals.close(demo_db, users["clerk"], push["id"], "lost")
     with pytest.raises(NotFoundError):  # another station's appeal does not exist for them
@@ -327,7 +280,7 @@ def test_closing_offers_a_follow_up_to_the_same_audience(demo_db, users):
 
 
 def test_the_worker_archives_appeals_left_open_for_30_days(demo_db, users):
-    push = sent_appeal(demo_db, users)
+    push = sent_appeal(demo_db, users["clerk"])
     later = tip_clocks.stamp(datetime.now(UTC) + timedelta(days=31))
     active = {r["id"] for r in appeals.board(demo_db, users["district_admin"])}
     assert push["id"] in active
@@ -340,12 +293,11 @@ def test_the_worker_archives_appeals_left_open_for_30_days(demo_db, users):
 
 
 def test_the_push_response_and_the_triage_filter_by_push_agree(demo_db, users):
-    push = sent_appeal(demo_db, users, district=True)
-    grid_id, grid_station = other_station_grid(demo_db, users["clerk"].station_id)
-    own_grid = demo_db.execute("SELECT id FROM grids WHERE station_id = ? LIMIT 1",
-                               [users["clerk"].station_id]).fetchone()[0]
+    push = sent_appeal(demo_db, users["district_admin"], district_wide=True)
+    grid_id, grid_station = grid_of_another_station(demo_db, users["clerk"])
+    own_grid = station_grid(demo_db, users["clerk"])
     for g in (grid_id, own_grid, own_grid, None):
-        tips.create_tip(demo_db, lead(push_id=push["id"], grid_id=g))
+        make_tip(demo_db, kind="lead", push_id=push["id"], grid_id=g)
     for who in ("clerk", "district_admin"):
         user = users[who]
         figures = push_response.response(demo_db, user, push["id"])
@@ -367,10 +319,7 @@ def test_an_officer_marks_all_their_groups_in_one_action_each_audited(demo_db, u
                             [clerk.station_id]).fetchone()[0]
     demo_db.execute("UPDATE chat_groups SET owner_user_id = ? WHERE owner_user_id = ?", [clerk.id, owner])
     demo_db.execute("UPDATE chat_groups SET webhook_url = NULL WHERE station_id = ?", [clerk.station_id])
-    push = pushes.new_draft(demo_db, clerk, "anti_fraud")
-    push = pushes.save_draft(demo_db, clerk, push["id"], push["version"], title="警惕刷单诈骗",
-                             fields={"scam": "刷单返利", "advice": "凡是刷单都是诈骗"}, target=pushes.Target())
-    push = pushes.send(demo_db, clerk, push["id"], push["version"])
+    push = sent_notice(demo_db, clerk, title="警惕刷单诈骗", fields={"scam": "刷单返利", "advice": "凡是刷单都是诈骗"})
     by_owner = delivery.checklist_by_owner(demo_db, clerk, push["id"])
     mine = by_owner[0]
     assert mine["is_me"] and mine["total"] >= 5 and mine["done"] == 0
@@ -393,7 +342,7 @@ def test_an_officer_marks_all_their_groups_in_one_action_each_audited(demo_db, u
 
 def test_assign_and_reply_is_one_action(demo_db, users):
     admin, clerk = users["station_admin"], users["clerk"]
-    made = tips.create_tip(demo_db, lead(), user=clerk)
+    made = make_tip(demo_db, kind="lead", user=clerk)
     tip = tips.get_tip(demo_db, admin, made["id"])
     tip = tip_actions.assign_and_reply(demo_db, admin, tip["id"], tip["version"], clerk.id, "已安排民警核实。")
     assert tip["state"] == "assigned" and tip["assignee_user_id"] == clerk.id and tip["first_response_at"]
@@ -402,7 +351,7 @@ def test_assign_and_reply_is_one_action(demo_db, users):
 
 def test_reply_and_resolve_refuses_a_stale_version_and_writes_nothing(demo_db, users):
     clerk = users["clerk"]
-    made = tips.create_tip(demo_db, lead(), user=clerk)
+    made = make_tip(demo_db, kind="lead", user=clerk)
     tip = tips.get_tip(demo_db, clerk, made["id"])
     tips.set_priority(demo_db, clerk, tip["id"], tip["version"], "urgent")  # someone else changed it
     with pytest.raises(tips.StaleEdit):
@@ -416,7 +365,7 @@ def test_reply_and_resolve_refuses_a_stale_version_and_writes_nothing(demo_db, u
 
 def test_a_sender_adds_information_on_the_tracker_and_the_holder_is_told(demo_db, users):
     clerk = users["clerk"]
-    made = tips.create_tip(demo_db, lead(), user=clerk)
+    made = make_tip(demo_db, kind="lead", user=clerk)
     tip = tips.get_tip(demo_db, clerk, made["id"])
     tips.move(demo_db, clerk, tip["id"], tip["version"], "assign", assignee_user_id=clerk.id)
     code = tips.format_code(made["tracking_code"]).lower()
@@ -431,7 +380,7 @@ def test_a_sender_adds_information_on_the_tracker_and_the_holder_is_told(demo_db
 
 
 def test_additions_are_rate_limited_per_code_and_refuse_junk(demo_db, users):
-    made = tips.create_tip(demo_db, lead(), user=users["clerk"])
+    made = make_tip(demo_db, kind="lead", user=users["clerk"])
     code = made["tracking_code"]
     with pytest.raises(ValidationError):
         intake_guard.guarded_addition(demo_db, code, " ", client_key="a")

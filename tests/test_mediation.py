@@ -16,36 +16,10 @@ from lib.demo import demo_mediation, demo_tips
 from lib.i18n import i18n
 from lib.mediation import mediation
 from lib.tips import tips
-from lib.tips.tips import TipInput
+from tests.factories import case_parties, case_values, make_case, make_tip
 
 NOW = "2026-11-28T10:00:00Z"
 LATER = "2026-12-01 15:00"  # Beijing time, after NOW
-
-
-def values(**over) -> dict:
-    out = {"title": "顾某与唐某商贸纠纷", "dispute_type": "commercial_trade",
-           "summary": "双方在肯尼亚经商，因销售同类床上用品发生矛盾，唐某到顾某仓库滋事。"}
-    out.update(over)
-    return out
-
-
-def parties(**respondent) -> list[dict]:
-    return [{"role": "applicant", "name": "顾建国", "phone": "13912345678"},
-            {"role": "respondent", "name": "唐海涛", "phone": "+254 712 345 678", "country": "KE", **respondent}]
-
-
-def a_case(db, user, **over) -> dict:
-    return mediation.open_case(db, user, values(**over), parties())
-
-
-def grid_of(db, station_id) -> int:
-    return db.execute("SELECT id FROM grids WHERE station_id = ? AND geometry IS NOT NULL ORDER BY id LIMIT 1",
-                      [station_id]).fetchone()[0]
-
-
-def a_tip(db, station_id, description="邻居家装修天天早上七点打钻，周末也不停，协调了几次都没用，希望民警帮忙调解。"):
-    return tips.create_tip(db, TipInput(kind="request", description=description, grid_id=grid_of(db, station_id),
-                                        consent=True))["id"]
 
 
 def tip_version(db, user, tip_id) -> int:
@@ -111,7 +85,7 @@ def test_every_state_has_a_type_and_both_labels(demo_db):
 ])
 def test_transitions_table(demo_db, users, state, action, ok):
     clerk = users["clerk"]
-    case = a_case(demo_db, clerk)
+    case = make_case(demo_db, clerk)
     set_state(demo_db, case["id"], state)
     kwargs = {"outcome": "双方达成协议", "reason": "当事人申请"}
     if ok:
@@ -128,21 +102,21 @@ def test_transitions_table(demo_db, users, state, action, ok):
 
 @pytest.mark.parametrize("action", ["schedule", "fly", ""])
 def test_unknown_moves_are_refused(demo_db, users, action):
-    case = a_case(demo_db, users["clerk"])
+    case = make_case(demo_db, users["clerk"])
     with pytest.raises(mediation.InvalidTransition) as info:
         mediation.move(demo_db, users["clerk"], case["id"], case["version"], action)
     assert info.value.key == "mediation.error.action"
 
 
 def test_allowed_moves_follow_the_table(demo_db, users):
-    case = a_case(demo_db, users["clerk"])
+    case = make_case(demo_db, users["clerk"])
     assert mediation.allowed_moves(case) == ["settle", "fail", "withdraw"]
     assert mediation.allowed_moves({**case, "state": "closed"}) == ["reopen"]
 
 
 def test_a_full_journey_is_audited_and_on_the_timeline(demo_db, users):
     clerk = users["clerk"]
-    case = a_case(demo_db, clerk)
+    case = make_case(demo_db, clerk)
     assert re.fullmatch(r"三星-\d{4}-\d{4}", case["case_no"])
     case = mediation.schedule_session(demo_db, clerk, case["id"], case["version"], LATER, now=NOW)
     assert case["state"] == "scheduled"
@@ -166,7 +140,7 @@ def test_a_full_journey_is_audited_and_on_the_timeline(demo_db, users):
 
 def test_settle_needs_an_outcome_and_a_sane_amount(demo_db, users):
     clerk = users["clerk"]
-    case = a_case(demo_db, clerk)
+    case = make_case(demo_db, clerk)
     for kwargs, key in (({}, "mediation.error.outcome_missing"),
                         ({"outcome": "  "}, "mediation.error.outcome_missing"),
                         ({"outcome": "协" * 1001}, "mediation.error.outcome_long"),
@@ -184,7 +158,7 @@ def test_settle_needs_an_outcome_and_a_sane_amount(demo_db, users):
 
 def test_withdraw_needs_a_reason_and_cancels_planned_sessions(demo_db, users):
     clerk = users["clerk"]
-    case = a_case(demo_db, clerk)
+    case = make_case(demo_db, clerk)
     case = mediation.schedule_session(demo_db, clerk, case["id"], case["version"], LATER, now=NOW)
     with pytest.raises(ValidationError) as info:
         mediation.move(demo_db, clerk, case["id"], case["version"], "withdraw")
@@ -197,7 +171,7 @@ def test_withdraw_needs_a_reason_and_cancels_planned_sessions(demo_db, users):
 
 def test_reopen_clears_the_outcome_and_the_closing_time(demo_db, users):
     clerk = users["clerk"]
-    case = a_case(demo_db, clerk)
+    case = make_case(demo_db, clerk)
     case = mediation.move(demo_db, clerk, case["id"], case["version"], "settle", outcome="还款一万元", amount=10000)
     case = mediation.move(demo_db, clerk, case["id"], case["version"], "close")
     case = mediation.move(demo_db, clerk, case["id"], case["version"], "reopen", reason="被申请人未按协议付款")
@@ -207,7 +181,7 @@ def test_reopen_clears_the_outcome_and_the_closing_time(demo_db, users):
 
 def test_a_closed_case_cannot_be_changed_until_reopened(demo_db, users):
     clerk = users["clerk"]
-    case = a_case(demo_db, clerk)
+    case = make_case(demo_db, clerk)
     case = mediation.move(demo_db, clerk, case["id"], case["version"], "withdraw", reason="撤回")
     with pytest.raises(InvalidState):
         mediation.add_party(demo_db, clerk, case["id"], case["version"], {"role": "other", "name": "见证人"})
@@ -220,7 +194,7 @@ def test_a_closed_case_cannot_be_changed_until_reopened(demo_db, users):
 
 def test_a_stale_case_version_is_refused(demo_db, users):
     clerk, admin = users["clerk"], users["station_admin"]
-    case = a_case(demo_db, clerk)
+    case = make_case(demo_db, clerk)
     mediation.add_party(demo_db, admin, case["id"], case["version"], {"role": "other", "name": "顾母"})
     for write in (lambda: mediation.move(demo_db, clerk, case["id"], case["version"], "withdraw", reason="撤回"),
                   lambda: mediation.schedule_session(demo_db, clerk, case["id"], case["version"], LATER, now=NOW),
@@ -237,10 +211,10 @@ def test_a_stale_case_version_is_refused(demo_db, users):
 
 def test_open_from_tip_links_the_tip_and_writes_its_event(demo_db, users):
     clerk = users["clerk"]
-    tip_id = a_tip(demo_db, clerk.station_id)
+    tip_id = make_tip(demo_db, station=clerk)["id"]
     tip = tips.get_tip(demo_db, clerk, tip_id)
     case = mediation.open_from_tip(demo_db, clerk, tip_id, tip["version"], {"dispute_type": "neighbour"},
-                                   parties())
+                                   case_parties())
     assert case["tip_id"] == tip_id and case["station_id"] == tip["station_id"]
     assert case["summary"] == tip["description"] and case["title"] == tip["description"][:24]
     [event] = [e for e in tips.events(demo_db, clerk, tip_id) if e["kind"] == "mediation_opened"]
@@ -255,18 +229,18 @@ def test_open_from_tip_links_the_tip_and_writes_its_event(demo_db, users):
 
 def test_a_tip_cannot_get_two_open_cases(demo_db, users):
     clerk, admin = users["clerk"], users["station_admin"]
-    tip_id = a_tip(demo_db, clerk.station_id)
+    tip_id = make_tip(demo_db, station=clerk)["id"]
     first = mediation.open_from_tip(demo_db, clerk, tip_id, tip_version(demo_db, clerk, tip_id),
-                                    values(title="邻里纠纷"))
+                                    case_values(title="邻里纠纷"))
     with pytest.raises(ValidationError) as info:
-        mediation.open_from_tip(demo_db, admin, tip_id, tip_version(demo_db, admin, tip_id), values())
+        mediation.open_from_tip(demo_db, admin, tip_id, tip_version(demo_db, admin, tip_id), case_values())
     assert info.value.key == "mediation.error.tip_has_case"
     assert info.value.params["case_no"] == first["case_no"] and info.value.params["case_id"] == first["id"]
     assert demo_db.execute("SELECT COUNT(*) FROM mediation_cases WHERE tip_id = ?", [tip_id]).fetchone()[0] == 1
     # Once the first case is over, the dispute may come back as a new case …
     done = mediation.move(demo_db, clerk, first["id"], first["version"], "fail", outcome="分歧较大，建议诉讼")
     done = mediation.move(demo_db, clerk, done["id"], done["version"], "close")
-    second = mediation.open_from_tip(demo_db, clerk, tip_id, tip_version(demo_db, clerk, tip_id), values())
+    second = mediation.open_from_tip(demo_db, clerk, tip_id, tip_version(demo_db, clerk, tip_id), case_values())
     # … and then the first cannot be reopened beside it.
     with pytest.raises(ValidationError) as info:
         mediation.move(demo_db, clerk, done["id"], done["version"], "reopen", reason="再次调解")
@@ -277,44 +251,43 @@ def test_the_database_itself_refuses_two_open_cases_of_a_tip(demo_db, users):
     import sqlite3
 
     clerk = users["clerk"]
-    tip_id = a_tip(demo_db, clerk.station_id)
-    mediation.open_from_tip(demo_db, clerk, tip_id, tip_version(demo_db, clerk, tip_id), values())
-    other = a_case(demo_db, clerk)
+    tip_id = make_tip(demo_db, station=clerk)["id"]
+    mediation.open_from_tip(demo_db, clerk, tip_id, tip_version(demo_db, clerk, tip_id), case_values())
+    other = make_case(demo_db, clerk)
     with pytest.raises(sqlite3.IntegrityError):
         demo_db.execute("UPDATE mediation_cases SET tip_id = ? WHERE id = ?", [tip_id, other["id"]])
 
 
 def test_a_stale_tip_version_is_refused_and_nothing_is_written(demo_db, users):
     clerk = users["clerk"]
-    tip_id = a_tip(demo_db, clerk.station_id)
+    tip_id = make_tip(demo_db, station=clerk)["id"]
     seen = tip_version(demo_db, clerk, tip_id)
     tips.move(demo_db, users["station_admin"], tip_id, seen, "triage")  # someone else, meanwhile
     before = demo_db.execute("SELECT COUNT(*) FROM mediation_cases").fetchone()[0]
     with pytest.raises(tips.StaleEdit):
-        mediation.open_from_tip(demo_db, clerk, tip_id, seen, values())
+        mediation.open_from_tip(demo_db, clerk, tip_id, seen, case_values())
     assert demo_db.execute("SELECT COUNT(*) FROM mediation_cases").fetchone()[0] == before
     assert not [e for e in tips.events(demo_db, clerk, tip_id) if e["kind"] == "mediation_opened"]
 
 
 def test_an_unrouted_or_duplicate_tip_is_refused(demo_db, users):
     district = users["district_admin"]
-    unrouted = tips.create_tip(demo_db, TipInput(kind="complaint", description="江边有人吵架，要求调解赔偿。",
-                                                 lat=0.0, lon=0.0, consent=True))["id"]
+    unrouted = make_tip(demo_db, kind="complaint", description="江边有人吵架，要求调解赔偿。", lat=0.0, lon=0.0)["id"]
     with pytest.raises(ValidationError) as info:
-        mediation.open_from_tip(demo_db, district, unrouted, 1, values())
+        mediation.open_from_tip(demo_db, district, unrouted, 1, case_values())
     assert info.value.key == "mediation.error.tip_unrouted"
     clerk = users["clerk"]
-    first, second = a_tip(demo_db, clerk.station_id), a_tip(demo_db, clerk.station_id)
+    first, second = make_tip(demo_db, station=clerk)["id"], make_tip(demo_db, station=clerk)["id"]
     tips.move(demo_db, clerk, second, 1, "mark_duplicate", duplicate_of=first)
     with pytest.raises(ValidationError) as info:
-        mediation.open_from_tip(demo_db, clerk, second, 2, values())
+        mediation.open_from_tip(demo_db, clerk, second, 2, case_values())
     assert info.value.key == "mediation.error.tip_duplicate" and info.value.params["id"] == first
 
 
 def test_a_deleted_tip_leaves_its_case_unlinked(demo_db, users):
     clerk = users["clerk"]
-    tip_id = a_tip(demo_db, clerk.station_id)
-    case = mediation.open_from_tip(demo_db, clerk, tip_id, 1, values())
+    tip_id = make_tip(demo_db, station=clerk)["id"]
+    case = mediation.open_from_tip(demo_db, clerk, tip_id, 1, case_values())
     for table in ("tip_events", "tip_photos", "tips"):
         demo_db.execute(f"DELETE FROM {table}")
     assert mediation.get_case(demo_db, clerk, case["id"])["tip_id"] is None
@@ -328,9 +301,8 @@ def test_a_deleted_tip_leaves_its_case_unlinked(demo_db, users):
     ("clerk", "other_clerk", False), ("district_admin", "clerk", True), ("district_admin", "other_clerk", True),
 ])
 def test_scope_matrix(demo_db, users, actor, owner, allowed):
-    case = a_case(demo_db, users[owner]) if owner != "other_clerk" else \
-        mediation.open_case(demo_db, users["district_admin"],
-                            values(station_id=users["other_clerk"].station_id), parties())
+    case = make_case(demo_db, users[owner]) if owner != "other_clerk" else \
+        make_case(demo_db, users["district_admin"], station_id=users["other_clerk"].station_id)
     who = users[actor]
     listed = [r["id"] for r in mediation.list_cases(demo_db, who, page_size=500)["rows"]]
     if allowed:
@@ -370,17 +342,17 @@ def test_a_station_user_lists_and_counts_only_their_station(demo_db, users):
 def test_a_station_user_opens_cases_of_their_own_station_only(demo_db, users):
     clerk, other = users["clerk"], users["other_clerk"]
     with pytest.raises(ScopeError):
-        mediation.open_case(demo_db, clerk, values(station_id=other.station_id), parties())
+        mediation.open_case(demo_db, clerk, case_values(station_id=other.station_id), case_parties())
     with pytest.raises(NotFoundError):
-        mediation.open_from_tip(demo_db, clerk, a_tip(demo_db, other.station_id), 1, values())
+        mediation.open_from_tip(demo_db, clerk, make_tip(demo_db, station=other)["id"], 1, case_values())
     with pytest.raises(ValidationError) as info:
-        mediation.open_case(demo_db, users["district_admin"], values(), parties())  # which station?
+        mediation.open_case(demo_db, users["district_admin"], case_values(), case_parties())  # which station?
     assert info.value.key == "mediation.error.station"
 
 
 def test_the_mediator_is_of_the_station_or_the_district(demo_db, users):
     clerk = users["clerk"]
-    case = a_case(demo_db, clerk)
+    case = make_case(demo_db, clerk)
     assert case["mediator_user_id"] == clerk.id
     with pytest.raises(ValidationError) as info:
         mediation.assign_mediator(demo_db, clerk, case["id"], case["version"], users["other_clerk"].id)
@@ -395,17 +367,16 @@ def test_the_mediator_is_of_the_station_or_the_district(demo_db, users):
 
 
 def test_case_numbers_follow_on_per_station_and_year(demo_db, users):
-    first, second = a_case(demo_db, users["clerk"]), a_case(demo_db, users["station_admin"])
+    first, second = make_case(demo_db, users["clerk"]), make_case(demo_db, users["station_admin"])
     prefix, year, seq = first["case_no"].split("-")
     assert prefix == "三星" and second["case_no"] == f"三星-{year}-{int(seq) + 1:04d}"
-    other = mediation.open_case(demo_db, users["district_admin"],
-                                values(station_id=users["other_clerk"].station_id), parties())
+    other = make_case(demo_db, users["district_admin"], station_id=users["other_clerk"].station_id)
     assert not other["case_no"].startswith("三星-")
 
 
 def test_list_search_paging_and_what_a_row_tells(demo_db, users):
     clerk = users["clerk"]
-    case = a_case(demo_db, clerk, title="独一无二的案由")
+    case = make_case(demo_db, clerk, title="独一无二的案由")
     mediation.schedule_session(demo_db, clerk, case["id"], case["version"], LATER, now=NOW)
     for text in ("独一无二", case["case_no"], "唐海涛", "712345"):
         [row] = mediation.list_cases(demo_db, clerk, text=text, now=NOW)["rows"]
@@ -467,7 +438,7 @@ def test_the_common_window_is_when_everyone_is_awake():
 
 def test_the_detail_flags_a_party_for_whom_the_session_is_at_night(demo_db, users):
     clerk = users["clerk"]
-    case = a_case(demo_db, clerk)
+    case = make_case(demo_db, clerk)
     mediation.schedule_session(demo_db, clerk, case["id"], case["version"], "2026-12-01 07:00", now=NOW)
     detail = mediation.get_case_detail(demo_db, clerk, case["id"], now=NOW)
     applicant, respondent = detail["party_times"]
@@ -482,7 +453,7 @@ def test_the_detail_flags_a_party_for_whom_the_session_is_at_night(demo_db, user
 
 def test_any_valid_zone_is_accepted_and_the_country_gives_a_default(demo_db, users):
     clerk = users["clerk"]
-    case = a_case(demo_db, clerk)
+    case = make_case(demo_db, clerk)
     case = mediation.add_party(demo_db, clerk, case["id"], case["version"],
                                {"role": "other", "name": "翻译", "country": "US", "time_zone": "America/Los_Angeles"})
     case = mediation.add_party(demo_db, clerk, case["id"], case["version"],
@@ -494,11 +465,11 @@ def test_any_valid_zone_is_accepted_and_the_country_gives_a_default(demo_db, use
 
 def test_scheduling_needs_both_sides_and_a_sensible_time(demo_db, users):
     clerk = users["clerk"]
-    lonely = mediation.open_case(demo_db, clerk, values(), [{"role": "applicant", "name": "顾建国"}])
+    lonely = mediation.open_case(demo_db, clerk, case_values(), [{"role": "applicant", "name": "顾建国"}])
     with pytest.raises(ValidationError) as info:
         mediation.schedule_session(demo_db, clerk, lonely["id"], lonely["version"], LATER, now=NOW)
     assert info.value.key == "mediation.error.parties_missing"
-    case = a_case(demo_db, clerk)
+    case = make_case(demo_db, clerk)
     for args, key in ((("2026-11-28 09:00",), "mediation.error.time_past"),
                       (("2028-01-01 09:00",), "mediation.error.time_far"),
                       ((LATER, "Asia/Shanghai", 3), "mediation.error.duration"),
@@ -513,7 +484,7 @@ def test_scheduling_needs_both_sides_and_a_sensible_time(demo_db, users):
 
 def test_a_session_result_is_recorded_once_and_only_after_it_started(demo_db, users):
     clerk = users["clerk"]
-    case = a_case(demo_db, clerk)
+    case = make_case(demo_db, clerk)
     case = mediation.schedule_session(demo_db, clerk, case["id"], case["version"], LATER, now=NOW)
     session_id = mediation.get_case_detail(demo_db, clerk, case["id"])["sessions"][0]["id"]
     with pytest.raises(ValidationError) as info:
@@ -546,10 +517,10 @@ def test_a_session_result_is_recorded_once_and_only_after_it_started(demo_db, us
 ])
 def test_a_bad_party_is_refused_by_field_with_its_number(demo_db, users, party, key, field):
     before = demo_db.execute("SELECT COUNT(*) FROM mediation_cases").fetchone()[0]
-    given = parties()
+    given = case_parties()
     given[1] = {**given[1], **party}
     with pytest.raises(ValidationError) as info:
-        mediation.open_case(demo_db, users["clerk"], values(), given)
+        mediation.open_case(demo_db, users["clerk"], case_values(), given)
     assert (info.value.key, info.value.field, info.value.params["n"]) == (key, field, 2)
     assert "第 2 位当事人" in i18n.error_text(info.value, "zh") and "Party 2" in i18n.error_text(info.value, "en")
     assert demo_db.execute("SELECT COUNT(*) FROM mediation_cases").fetchone()[0] == before
@@ -566,7 +537,7 @@ def test_a_bad_party_is_refused_by_field_with_its_number(demo_db, users, party, 
 def test_bad_case_values_are_refused_with_a_clear_message(demo_db, users, over, key, field):
     before = demo_db.execute("SELECT COUNT(*) FROM mediation_cases").fetchone()[0]
     with pytest.raises(ValidationError) as info:
-        mediation.open_case(demo_db, users["clerk"], values(**over), parties())
+        mediation.open_case(demo_db, users["clerk"], case_values(**over), case_parties())
     assert (info.value.key, info.value.field) == (key, field)
     for lang in ("zh", "en"):
         assert i18n.error_text(info.value, lang) != key and "{" not in i18n.error_text(info.value, lang)
@@ -580,7 +551,7 @@ def test_phone_numbers_at_home_and_abroad_are_accepted(demo_db, users):
 
 
 def test_user_text_is_stored_as_text(demo_db, users):
-    case = a_case(demo_db, users["clerk"], title="<script>alert(1)</script>", summary="**粗体** <b>x</b>\x00\x07")
+    case = make_case(demo_db, users["clerk"], title="<script>alert(1)</script>", summary="**粗体** <b>x</b>\x00\x07")
     assert case["title"] == "<script>alert(1)</script>" and "\x00" not in case["summary"]
 
 

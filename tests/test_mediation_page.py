@@ -7,6 +7,7 @@ import zoneinfo
 
 from lib.mediation import mediation
 from tests.apptest import goto, metrics, texts
+from tests.factories import make_case
 
 
 def open_page(app, username, lang=None):
@@ -17,14 +18,6 @@ def open_page(app, username, lang=None):
 
 def case_numbers(at) -> list[str]:
     return list(at.dataframe[0].value["案件编号"]) if at.dataframe else []
-
-
-def a_case(db, user, **respondent):
-    return mediation.open_case(
-        db, user, {"title": "顾某与唐某商贸纠纷", "dispute_type": "commercial_trade",
-                   "summary": "双方在肯尼亚经商，因销售同类床上用品发生矛盾。"},
-        [{"role": "applicant", "name": "顾建国", "phone": "13912345678"},
-         {"role": "respondent", "name": "唐海涛", "country": "KE", **respondent}])
 
 
 def test_clerk_sees_their_stations_real_cases_and_no_other(app, demo_db, users):
@@ -91,7 +84,7 @@ def test_a_walk_in_case_is_opened_through_the_form(app, demo_db, users):
 
 
 def test_scheduling_shows_each_partys_local_time_and_warns_at_night(app, demo_db, users):
-    case = a_case(demo_db, users["clerk"])
+    case = make_case(demo_db, users["clerk"])
     at = open_page(app, "clerk")
     at.selectbox(key="mediation_pick").set_value(case["id"]).run()
     assert case["case_no"] in texts(at).replace("\\-", "-")  # the heading escapes Markdown
@@ -116,7 +109,7 @@ def test_scheduling_shows_each_partys_local_time_and_warns_at_night(app, demo_db
 
 
 def test_a_case_is_settled_from_the_page(app, demo_db, users):
-    case = a_case(demo_db, users["clerk"])
+    case = make_case(demo_db, users["clerk"])
     at = open_page(app, "clerk")
     at.selectbox(key="mediation_pick").set_value(case["id"]).run()
     at.radio(key=f"mediation_action_{case['id']}").set_value("settle").run()
@@ -132,10 +125,8 @@ def test_a_case_is_settled_from_the_page(app, demo_db, users):
 
 
 def test_another_stations_case_cannot_be_opened_by_id(app, demo_db, users):
-    theirs = mediation.open_case(
-        demo_db, users["district_admin"],
-        {"title": "他所案件", "dispute_type": "neighbour", "summary": "他所辖区的邻里纠纷。",
-         "station_id": users["other_clerk"].station_id}, [])
+    theirs = make_case(demo_db, users["district_admin"], title="他所案件", dispute_type="neighbour",
+                       summary="他所辖区的邻里纠纷。", station_id=users["other_clerk"].station_id, parties=[])
     at = open_page(app, "clerk")
     at.session_state["mediation_open_next"] = theirs["id"]  # as if a link handed the page its id
     at.run()
@@ -144,15 +135,15 @@ def test_another_stations_case_cannot_be_opened_by_id(app, demo_db, users):
 
 
 def test_the_page_speaks_english(app, demo_db, users):
-    a_case(demo_db, users["clerk"])
+    make_case(demo_db, users["clerk"])
     at = open_page(app, "clerk", lang="en")
     assert not at.exception
     assert "Video mediation" in texts(at) and "Settled" in metrics(at)
 
 
 def test_a_link_with_the_case_opens_it_and_another_stations_case_stays_closed(app, demo_db, users):
-    mine = a_case(demo_db, users["clerk"])
-    theirs = a_case(demo_db, users["other_clerk"])
+    mine = make_case(demo_db, users["clerk"])
+    theirs = make_case(demo_db, users["other_clerk"])
     at = app("clerk").run()
     at.query_params["case"] = str(mine["id"])
     goto(at, "mediation").run()

@@ -8,7 +8,7 @@ from lib.core.db import connect
 from lib.pushes import delivery, pushes
 from lib.pushes.targeting import Target, reach
 from tests.apptest import goto, texts
-from tests.test_pushes import complete_appeal
+from tests.factories import complete_appeal, make_tip, sent_appeal, sent_notice
 
 
 def open_page(app, username, url_path, **query):
@@ -126,10 +126,7 @@ def test_an_officer_marks_all_their_groups_posted_in_one_click(app, demo_path):
     db.execute("UPDATE chat_groups SET webhook_url = NULL, owner_user_id = ? WHERE id IN (SELECT id FROM chat_groups"
                " WHERE station_id = ? AND status = 'active' ORDER BY id LIMIT 20)", [clerk.id, clerk.station_id])
     db.conn.commit()
-    push = pushes.new_draft(db, clerk, "health_tip")
-    push = pushes.save_draft(db, clerk, push["id"], push["version"], title="冬季防一氧化碳中毒", body="注意通风。",
-                             target=Target())
-    pushes.send(db, clerk, push["id"], push["version"])
+    push = sent_notice(db, clerk, category="health_tip", title="冬季防一氧化碳中毒", body="注意通风。")
     mine = delivery.open_manual_ids(db, clerk, push["id"], mine=True)
     assert len(mine) == 20
     at = open_page(app, "clerk", "pushes", push=push["id"])
@@ -143,15 +140,10 @@ def test_an_officer_marks_all_their_groups_posted_in_one_click(app, demo_path):
 
 
 def test_the_leads_link_and_the_response_agree(app, demo_path):
-    from lib.tips import tips
-    from tests.test_appeal_race import lead
-
     db, clerk, admin = users_of(demo_path)
-    push = complete_appeal(db, clerk)
-    push = pushes.submit(db, clerk, push["id"], push["version"])
-    push = pushes.approve_and_send(db, admin, push["id"], push["version"])
+    push = sent_appeal(db, clerk, admin)
     for _ in range(3):
-        tips.create_tip(db, lead(push_id=push["id"]))
+        make_tip(db, kind="lead", push_id=push["id"])
     log = open_page(app, "clerk", "pushes", push=push["id"])
     assert any(m.label == "收到线索" and m.value == "3" for m in log.metric)
     triage = open_page(app, "clerk", "triage", push=push["id"])

@@ -9,20 +9,7 @@ from lib.core.errors import NotFoundError, ScopeError, ValidationError
 from lib.i18n import i18n
 from lib.pushes import delivery, push_templates, pushes, targeting
 from lib.pushes.targeting import Target
-
-
-def photo_bytes(color=(200, 30, 30)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (320, 240), color).save(out, "JPEG")
-    return out.getvalue()
-
-
-def complete_appeal(db, user):
-    push = pushes.new_draft(db, user, "appeal", "missing_person")
-    push = pushes.save_draft(db, user, push["id"], push["version"], title="寻人启事：七旬老人走失", fields={
-        "person": "顾某某，男，72岁", "description": "身高约1.65米，穿深蓝色棉衣", "when": "11月27日18时许",
-        "where": "三星镇叠石桥家纺城东门", "contact": "三星派出所 0513-82123456"}, target=Target())
-    return pushes.add_photo(db, user, push["id"], photo_bytes())
+from tests.factories import complete_appeal, make_tip, sent_appeal, sent_notice, submitted_appeal
 
 
 def test_a_new_appeal_starts_from_its_template(demo_db, users):
@@ -76,8 +63,7 @@ def test_appeal_workflow_with_four_eyes(demo_db, users):
 
 def test_an_author_never_approves_their_own_push(demo_db, users):
     admin = users["station_admin"]
-    push = complete_appeal(demo_db, admin)
-    push = pushes.submit(demo_db, admin, push["id"], push["version"])
+    push = submitted_appeal(demo_db, admin)
     with pytest.raises(pushes.InvalidTransition):
         pushes.review(demo_db, admin, push["id"], push["version"], approve=True)
     approved = pushes.review(demo_db, users["district_admin"], push["id"], push["version"], approve=True)
@@ -86,7 +72,7 @@ def test_an_author_never_approves_their_own_push(demo_db, users):
 
 def test_rejection_needs_a_reason_and_goes_back_to_draft_by_revise(demo_db, users):
     clerk, admin = users["clerk"], users["station_admin"]
-    push = pushes.submit(demo_db, clerk, *(lambda p: (p["id"], p["version"]))(complete_appeal(demo_db, clerk)))
+    push = submitted_appeal(demo_db, clerk)
     with pytest.raises(ValidationError):
         pushes.review(demo_db, admin, push["id"], push["version"], approve=False, reason=" ")
     push = pushes.review(demo_db, admin, push["id"], push["version"], approve=False, reason="照片不清晰")
@@ -182,10 +168,8 @@ def test_photos_are_reencoded_without_exif(demo_db, users):
 
 def test_manual_checklist_and_posting(demo_db, users):
     clerk = users["clerk"]
-    push = pushes.new_draft(demo_db, clerk, "health_tip")
-    push = pushes.save_draft(demo_db, clerk, push["id"], push["version"], title="冬季防一氧化碳中毒",
-                             body="使用煤炉取暖请保持通风。", target=Target(categories=["work"]))
-    push = pushes.send(demo_db, clerk, push["id"], push["version"])
+    push = sent_notice(demo_db, clerk, category="health_tip", title="冬季防一氧化碳中毒", body="使用煤炉取暖请保持通风。",
+                       target=Target(categories=["work"]))
     rows = delivery.checklist(demo_db, clerk, push["id"])
     manual = [r for r in rows if r["state"] == "queued"]
     assert manual and delivery.mark_posted(demo_db, clerk, [manual[0]["id"]]) == 1
@@ -196,10 +180,8 @@ def test_manual_checklist_and_posting(demo_db, users):
 
 def test_scheduled_push_starts_when_due(demo_db, users):
     clerk = users["clerk"]
-    push = pushes.new_draft(demo_db, clerk, "news")
-    push = pushes.save_draft(demo_db, clerk, push["id"], push["version"], title="平安前哨新闻", body="本周要闻。",
-                             target=Target(categories=["work"]))
-    push = pushes.send(demo_db, clerk, push["id"], push["version"], when="2999-01-01T00:00:00Z")
+    push = sent_notice(demo_db, clerk, category="news", title="平安前哨新闻", body="本周要闻。",
+                       target=Target(categories=["work"]), when="2999-01-01T00:00:00Z")
     assert push["state"] == "scheduled"
     assert pushes.start_due(demo_db, now="2998-12-31T23:59:59Z") == []
     assert pushes.start_due(demo_db, now="2999-01-01T00:00:01Z") == [push["id"]]
@@ -231,19 +213,13 @@ def test_a_past_push_is_a_starting_point(demo_db, users):
 
 def test_time_to_first_lead_and_ranking(demo_db, users):
     from lib.pushes import push_response
-    from lib.tips import tips
-    from lib.tips.tips import TipInput
 
     clerk = users["clerk"]
-    push = complete_appeal(demo_db, clerk)
-    push = pushes.submit(demo_db, clerk, push["id"], push["version"])
-    push = pushes.review(demo_db, users["station_admin"], push["id"], push["version"], approve=True)
-    push = pushes.send(demo_db, clerk, push["id"], push["version"])
+    push = sent_appeal(demo_db, clerk, users["station_admin"])
     demo_db.execute("UPDATE pushes SET sent_at = '2026-11-28T10:00:00Z' WHERE id = ?", [push["id"]])
     for minute, rating in ((18, 5), (45, 4), (130, None)):
-        tips.create_tip(demo_db, TipInput(kind="lead", description="在汽车站看到一位相似的老人", consent=True,
-                                          push_id=push["id"], channel="qr", rating=rating),
-                        now=f"2026-11-28T{10 + minute // 60:02d}:{minute % 60:02d}:00Z")
+        make_tip(demo_db, kind="lead", description="在汽车站看到一位相似的老人", push_id=push["id"], channel="qr",
+                 rating=rating, now=f"2026-11-28T{10 + minute // 60:02d}:{minute % 60:02d}:00Z")
     figures = push_response.response(demo_db, clerk, push["id"])
     assert figures["leads"] == 3 and figures["first_lead_minutes"] == 18
     assert [h["leads"] for h in figures["per_hour"]] == [2, 0, 1]

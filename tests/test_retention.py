@@ -9,7 +9,7 @@ from lib import cli
 from lib.core import files
 from lib.core.errors import PortalError
 from lib.tips import retention, tips
-from tests.test_tips import a_tip, jpeg, own_grid
+from tests.factories import TIP_TEXT, grid_center, jpeg, make_tip, station_grid
 
 
 @pytest.fixture(autouse=True)
@@ -20,10 +20,10 @@ def _uploads(tmp_path, monkeypatch):
 
 def _closed_tip(db, users, **over) -> dict:
     """A tip with a photo and the sender's contact, rejected (closed) by its station's clerk now."""
-    grid_id, lat, lon = own_grid(db, users["clerk"])
-    made = tips.create_tip(db, a_tip(lat=lat, lon=lon, location_text="三星镇汽车站东侧", happened_at="2026-11-27 20:30",
-                                     is_anonymous=False, contact_name="王先生", contact_phone="13800138000",
-                                     photos=(jpeg(),), **over))
+    lat, lon = grid_center(db, station_grid(db, users["clerk"]))
+    made = make_tip(db, kind="lead", lat=lat, lon=lon, location_text="三星镇汽车站东侧", happened_at="2026-11-27 20:30",
+                    is_anonymous=False, contact_name="王先生", contact_phone="13800138000", photos=(jpeg(gps=True),),
+                    **over)
     tip = tips.get_tip(db, users["clerk"], made["id"])
     return tips.move(db, users["clerk"], tip["id"], tip["version"], "reject", reason="非警务事项")
 
@@ -70,22 +70,20 @@ def test_a_tip_closed_longer_ago_than_the_period_loses_what_its_sender_gave(demo
 
 def test_the_period_counts_from_closing_and_open_tips_are_never_erased(demo_db, users):
     closed = _closed_tip(demo_db, users)
-    grid_id, _, _ = own_grid(demo_db, users["clerk"])
-    still_open = tips.create_tip(demo_db, a_tip(grid_id=grid_id))
+    still_open = make_tip(demo_db, station=users["clerk"], kind="lead")
     assert retention.erase_expired_tips(demo_db, now=_years_after(closed["closed_at"], 3, days=-1))["tips"] == 0
     assert _row(demo_db, closed["id"])["contact_phone"] == "13800138000"
 
     done = retention.erase_expired_tips(demo_db, now=_years_after(closed["closed_at"], 10))
     assert done["tips"] == 1
     assert _row(demo_db, closed["id"])["erased_at"]
-    assert _row(demo_db, still_open["id"])["description"] == a_tip().description
+    assert _row(demo_db, still_open["id"])["description"] == TIP_TEXT["lead"]
     assert _row(demo_db, still_open["id"])["erased_at"] is None
 
 
 def test_a_photo_another_tip_still_uses_is_kept(demo_db, users):
     first = _closed_tip(demo_db, users)
-    grid_id, _, _ = own_grid(demo_db, users["clerk"])
-    other = tips.create_tip(demo_db, a_tip(grid_id=grid_id, photos=(jpeg(),)))  # the same image: one stored file
+    other = make_tip(demo_db, station=users["clerk"], kind="lead", photos=(jpeg(gps=True),))  # the same image: one file
     shared = tips.photo_ids(demo_db, users["clerk"], first["id"])
     assert tips.photo_ids(demo_db, users["clerk"], other["id"]) == shared
 

@@ -386,7 +386,7 @@ def test_an_unrouted_tip_is_the_district_s_alone(demo_db, actors, world, name, a
 def pushed(demo_db, actors, world) -> dict[str, int]:
     """Files of pushes: a sent appeal of the own station, a draft of the own station, a
     district-wide draft, a sent push of another category; and a file no record uses."""
-    from tests.test_pushes import complete_appeal
+    from tests.factories import complete_appeal
 
     clerk, district = actors["clerk"], actors["district_admin"]
     appeal = complete_appeal(demo_db, clerk)

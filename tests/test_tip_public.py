@@ -25,7 +25,7 @@ from lib.tips import intake_guard, tips, tracking_card
 from lib.tips.tips import TipInput
 from pages import tip as tip_form  # the page of /tip (was pages/tip_form.py)
 from tests.apptest import goto, texts
-from tests.test_pushes import complete_appeal
+from tests.factories import complete_appeal, jpeg, make_tip, sent_appeal, station_grid
 
 DESCRIPTION = "小区东门停着一辆灰色面包车，车头有撞痕，已经停了三天。"
 
@@ -37,12 +37,6 @@ def _catalog(monkeypatch):
         if key not in i18n.CATALOG["zh"]:
             monkeypatch.setitem(i18n.CATALOG["zh"], key, zh)
             monkeypatch.setitem(i18n.CATALOG["en"], key, en)
-
-
-def jpeg(color=(30, 90, 200)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (300, 200), color).save(out, "JPEG")
-    return out.getvalue()
 
 
 def count(db, table: str) -> int:
@@ -105,16 +99,9 @@ def keys(widgets) -> list:
     return [w.key for w in widgets]
 
 
-def sent_appeal(db, users) -> dict:
-    push = complete_appeal(db, users["clerk"])
-    push = pushes.submit(db, users["clerk"], push["id"], push["version"])
-    push = pushes.review(db, users["station_admin"], push["id"], push["version"], approve=True)
-    return pushes.send(db, users["clerk"], push["id"], push["version"])
-
-
 def own_grid(db, user) -> int:
-    return db.execute("SELECT id FROM grids WHERE station_id = ? AND category = 'comprehensive' ORDER BY id LIMIT 1",
-                      [user.station_id]).fetchone()[0]
+    """A grid of the user's station that the form offers (a comprehensive one)."""
+    return station_grid(db, user, category="comprehensive")
 
 
 # --- the catalog ---------------------------------------------------------------------------
@@ -202,7 +189,7 @@ def test_a_name_without_a_phone_is_not_kept(app, demo_path):
 
 def test_from_an_appeal_the_page_shows_its_unit_title_and_photo_and_asks_no_kind_and_no_grid(app, demo_path, users):
     db = connect(demo_path)
-    push = sent_appeal(db, users)
+    push = sent_appeal(db, users["clerk"])
     unit = public_grids.short_unit_name(pushes.issuing_unit(db, push))
     assert unit == "海门公安 · 三星派出所"
     at = open_page(app, push=str(push["id"]), grid=str(own_grid(db, users["clerk"])))
@@ -219,7 +206,7 @@ def test_from_an_appeal_the_page_shows_its_unit_title_and_photo_and_asks_no_kind
 def test_a_lead_with_a_phone_from_an_appeal_is_stored_with_it_and_goes_to_the_issuing_station(
         app, demo_path, users):
     db = connect(demo_path)
-    push = sent_appeal(db, users)
+    push = sent_appeal(db, users["clerk"])
     other = db.execute("SELECT id FROM grids WHERE station_id != ? AND category = 'comprehensive' LIMIT 1",
                        [push["station_id"]]).fetchone()[0]
     at = open_page(app, push=str(push["id"]), grid=str(other))
@@ -236,7 +223,7 @@ def test_a_lead_with_a_phone_from_an_appeal_is_stored_with_it_and_goes_to_the_is
 
 def test_a_lead_without_a_phone_from_an_appeal_is_anonymous_and_may_be_rated(app, demo_path, users):
     db = connect(demo_path)
-    push = sent_appeal(db, users)
+    push = sent_appeal(db, users["clerk"])
     at = open_page(app, push=str(push["id"]))
     at.feedback[0].set_value(3)  # the fourth star
     submit(fill(at))
@@ -246,7 +233,7 @@ def test_a_lead_without_a_phone_from_an_appeal_is_anonymous_and_may_be_rated(app
 
 def test_a_closed_appeal_shows_no_photo_any_more(app, demo_path, users):
     db = connect(demo_path)
-    push = sent_appeal(db, users)
+    push = sent_appeal(db, users["clerk"])
     db.execute("UPDATE pushes SET appeal_closed_at = '2026-01-01T00:00:00Z', appeal_outcome = 'found' WHERE id = ?",
                [push["id"]])
     db.conn.commit()
@@ -379,7 +366,7 @@ def test_streamlits_english_is_replaced_by_fixed_css_and_placeholders(app):
 
 def test_the_done_page_shows_the_code_a_copy_button_the_card_and_the_tracker_link(app, demo_path, users):
     db = connect(demo_path)
-    push = sent_appeal(db, users)
+    push = sent_appeal(db, users["clerk"])
     at = submit(fill(open_page(app, push=str(push["id"]))))
     code = shown_code(at)
     assert code and [s.value for s in at.success] == ["已收到，谢谢您！"]
@@ -484,7 +471,7 @@ def test_grid_picker_lists_comprehensive_grids_by_station_names_only(demo_db):
 
 
 def test_sent_push_card_says_nothing_of_unsent_pushes(demo_db, users):
-    push = sent_appeal(demo_db, users)
+    push = sent_appeal(demo_db, users["clerk"])
     card = public_grids.sent_push_card(demo_db, push["id"])
     assert (card["title"], card["unit"], card["label"], card["category"], card["appeal_kind"]) == (
         "寻人启事：七旬老人走失", "海门公安 · 三星派出所", "寻人启事", "appeal", "missing_person")
@@ -505,8 +492,7 @@ def test_short_unit_name(full, short):
 
 
 def test_tip_unit_is_the_station_it_went_to_else_the_district_center(demo_db, users):
-    made = tips.create_tip(demo_db, TipInput(kind="lead", description=DESCRIPTION, consent=True,
-                                             grid_id=own_grid(demo_db, users["clerk"])))
+    made = make_tip(demo_db, station=users["clerk"], kind="lead", description=DESCRIPTION)
     assert public_grids.tip_unit(demo_db, made["id"]) == "海门公安 · 三星派出所"
     assert public_grids.tip_unit(demo_db, None) == "海门公安 · 警网融合联动中心"
 
@@ -536,9 +522,8 @@ def test_china_time():
 def test_tracker_shows_state_and_public_replies_never_internal_notes(app, demo_path, users):
     db = connect(demo_path)
     clerk = users["clerk"]
-    made = tips.create_tip(db, TipInput(kind="lead", description=DESCRIPTION, grid_id=own_grid(db, clerk),
-                                        location_text="叠石桥家纺城东门", is_anonymous=False, contact_name="王先生",
-                                        contact_phone="13912345678", consent=True))
+    made = make_tip(db, station=clerk, kind="lead", description=DESCRIPTION, location_text="叠石桥家纺城东门",
+                    is_anonymous=False, contact_name="王先生", contact_phone="13912345678")
     tip = tips.get_tip(db, clerk, made["id"])
     tips.move(db, clerk, tip["id"], tip["version"], "assign", assignee_user_id=clerk.id)
     tips.add_note(db, clerk, made["id"], "内部：已调取监控，嫌疑人王某", public=False)
@@ -554,7 +539,7 @@ def test_tracker_shows_state_and_public_replies_never_internal_notes(app, demo_p
 
 def test_tracker_by_typing_the_code_with_confusable_letters(app, demo_path):
     db = connect(demo_path)
-    made = tips.create_tip(db, TipInput(kind="request", description=DESCRIPTION, consent=True))
+    made = make_tip(db)
     at = open_page(app, "track")
     at.text_input(key="track_code").input(f"  {made['tracking_code'][:5].lower()} - {made['tracking_code'][5:]} ")
     at.button(key="track_submit").click().run()
@@ -571,7 +556,7 @@ def test_tracker_lookups_are_rate_limited(app, demo_path):
     db = connect(demo_path)
     for _ in range(intake_guard.LOOKUPS_PER_WINDOW):
         intake_guard.record_lookup(db, client_key="session:guesser")
-    made = tips.create_tip(db, TipInput(kind="request", description=DESCRIPTION, consent=True))
+    made = make_tip(db)
     at = open_page(app, "track", session={"guard_client": "session:guesser"}, code=made["tracking_code"])
     assert any("查询太频繁了" in w.value for w in at.warning)
     assert "已收到" not in texts(at)
@@ -580,7 +565,7 @@ def test_tracker_lookups_are_rate_limited(app, demo_path):
 def test_the_tracker_shows_the_conversation_in_order_and_takes_an_addition(app, demo_path, users):
     db = connect(demo_path)
     clerk = users["clerk"]
-    made = tips.create_tip(db, TipInput(kind="lead", description=DESCRIPTION, grid_id=own_grid(db, clerk), consent=True))
+    made = make_tip(db, station=clerk, kind="lead")
     tips.add_note(db, clerk, made["id"], "感谢提供线索！可继续在此补充。", public=True)
     at = open_page(app, "track", code=made["tracking_code"])
     assert [t.value for t in at.text] == ["感谢提供线索！可继续在此补充。"]
@@ -602,7 +587,7 @@ def test_the_tracker_shows_the_conversation_in_order_and_takes_an_addition(app, 
 @pytest.mark.parametrize("typed,message", [("好", "请写下要补充的情况"), ("补" * 1200, "已截取前 1000 字")])
 def test_a_refused_addition_says_why_keeps_the_text_and_stores_nothing(app, demo_path, typed, message):
     db = connect(demo_path)
-    made = tips.create_tip(db, TipInput(kind="request", description=DESCRIPTION, consent=True))
+    made = make_tip(db)
     at = open_page(app, "track", code=made["tracking_code"])
     before = count(db, "tip_events")
     at.text_area(key="track_addition").input(typed)
@@ -614,7 +599,7 @@ def test_a_refused_addition_says_why_keeps_the_text_and_stores_nothing(app, demo
 
 def test_additions_are_rate_limited_per_code(app, demo_path):
     db = connect(demo_path)
-    made = tips.create_tip(db, TipInput(kind="request", description=DESCRIPTION, consent=True))
+    made = make_tip(db)
     for n in range(intake_guard.ADDITIONS_PER_CODE):
         intake_guard.guarded_addition(db, made["tracking_code"], f"补充第{n}条情况", client_key=f"c{n}")
     at = open_page(app, "track", code=made["tracking_code"])

@@ -8,48 +8,28 @@ from PIL import Image
 
 from lib.core.errors import NotFoundError, ScopeError, ValidationError
 from lib.tips import tips, triage_queue
-from lib.tips.tips import TipInput
+from tests.factories import grid_center, jpeg, make_tip, sent_appeal, station_grid, tip_input
 
 NOW = "2026-11-28T10:00:00Z"
 
 
-def jpeg() -> bytes:
-    out = io.BytesIO()
-    img = Image.new("RGB", (300, 200), (30, 90, 200))
-    exif = Image.Exif()
-    exif[0x8825] = {1: "N", 2: (31.0, 59.0, 0.0)}  # GPS
-    img.save(out, "JPEG", exif=exif)
-    return out.getvalue()
-
-
-def a_tip(**over) -> TipInput:
-    values = dict(kind="lead", description="看到一辆灰色面包车车头有撞痕，停在三星镇汽车站旁。", consent=True)
-    values.update(over)
-    return TipInput(**values)
-
-
-def own_grid(db, user):
-    return db.execute("SELECT id, lat, lon FROM grids WHERE station_id = ? AND geometry IS NOT NULL LIMIT 1",
-                      [user.station_id]).fetchone()
-
-
 def test_a_tip_by_its_grid_goes_to_that_station(demo_db, users):
-    grid_id, _, _ = own_grid(demo_db, users["clerk"])
-    made = tips.create_tip(demo_db, a_tip(grid_id=grid_id), now=NOW)
+    made = make_tip(demo_db, station=users["clerk"], kind="lead", now=NOW)
     assert made["station_id"] == users["clerk"].station_id
     assert len(made["tracking_code"]) == tips.TRACKING_LENGTH
     assert set(made["tracking_code"]) <= set(tips.TRACKING_ALPHABET)
 
 
 def test_a_tip_by_coordinates_is_routed_by_point_in_polygon(demo_db, users):
-    grid_id, lat, lon = own_grid(demo_db, users["clerk"])
-    made = tips.create_tip(demo_db, a_tip(lat=lat + 0.0001, lon=lon - 0.0001), now=NOW)
+    grid_id = station_grid(demo_db, users["clerk"])
+    lat, lon = grid_center(demo_db, grid_id)
+    made = make_tip(demo_db, kind="lead", lat=lat + 0.0001, lon=lon - 0.0001, now=NOW)
     tip = tips.get_tip(demo_db, users["clerk"], made["id"])
     assert tip["grid_id"] == grid_id and tip["station_id"] == users["clerk"].station_id
 
 
 def test_an_unplaced_tip_goes_to_the_district_center(demo_db, users):
-    made = tips.create_tip(demo_db, a_tip(lat=0.0, lon=0.0), now=NOW)
+    made = make_tip(demo_db, kind="lead", lat=0.0, lon=0.0, now=NOW)
     assert made["station_id"] is None
     assert tips.get_tip(demo_db, users["district_admin"], made["id"])
     with pytest.raises(NotFoundError):
@@ -67,25 +47,22 @@ def test_an_unplaced_tip_goes_to_the_district_center(demo_db, users):
 def test_each_limit_is_refused_by_field(demo_db, over, field):
     before = demo_db.execute("SELECT COUNT(*) FROM tips").fetchone()[0]
     with pytest.raises(tips.TipErrors) as info:
-        tips.create_tip(demo_db, a_tip(**over), now=NOW)
+        tips.create_tip(demo_db, tip_input(**{"kind": "lead", **over}), now=NOW)
     assert field in info.value.errors
     assert demo_db.execute("SELECT COUNT(*) FROM tips").fetchone()[0] == before
 
 
 def test_a_non_image_photo_refuses_the_whole_tip(demo_db):
-    from lib.core.errors import ValidationError
-
     before = demo_db.execute("SELECT COUNT(*) FROM tips").fetchone()[0]
     with pytest.raises(ValidationError):
-        tips.create_tip(demo_db, a_tip(photos=(jpeg(), b"%PDF-1.4 not an image")), now=NOW)
+        tips.create_tip(demo_db, tip_input("lead", photos=(jpeg(gps=True), b"%PDF-1.4 not an image")), now=NOW)
     assert demo_db.execute("SELECT COUNT(*) FROM tips").fetchone()[0] == before
 
 
 def test_photos_are_stored_without_gps(demo_db, users):
     from lib.core import files
 
-    grid_id, _, _ = own_grid(demo_db, users["clerk"])
-    made = tips.create_tip(demo_db, a_tip(grid_id=grid_id, photos=(jpeg(),)), now=NOW)
+    made = make_tip(demo_db, station=users["clerk"], kind="lead", photos=(jpeg(gps=True),), now=NOW)
     file_id = demo_db.execute("SELECT file_id FROM tip_photos WHERE tip_id = ?", [made["id"]]).fetchone()[0]
     data, _ = files.read_file(demo_db, users["clerk"], file_id)
     assert not Image.open(io.BytesIO(data)).getexif()
@@ -107,18 +84,17 @@ def test_sla_rules_are_configurable(demo_db):
 
 
 def test_overdue_tips_are_counted(demo_db, users):
-    grid_id, _, _ = own_grid(demo_db, users["clerk"])
-    tips.create_tip(demo_db, a_tip(grid_id=grid_id), priority="urgent", now="2026-11-28T09:00:00Z")
+    make_tip(demo_db, station=users["clerk"], kind="lead", priority="urgent", now="2026-11-28T09:00:00Z")
     counts = triage_queue.queue_counts(demo_db, users["clerk"], now="2026-11-28T09:30:00Z")
     assert counts["overdue"] == 1 and counts["total"] == 1
 
 
 def test_queue_puts_urgent_first_then_earliest_due(demo_db, users):
-    grid_id, _, _ = own_grid(demo_db, users["clerk"])
-    low = tips.create_tip(demo_db, a_tip(grid_id=grid_id, kind="request"), priority="low", now=NOW)
-    urgent = tips.create_tip(demo_db, a_tip(grid_id=grid_id), priority="urgent", now=NOW)
-    normal = tips.create_tip(demo_db, a_tip(grid_id=grid_id, kind="inquiry"), now=NOW)
-    order = [t["id"] for t in triage_queue.queue(demo_db, users["clerk"])]
+    clerk = users["clerk"]
+    low = make_tip(demo_db, station=clerk, kind="request", priority="low", now=NOW)
+    urgent = make_tip(demo_db, station=clerk, kind="lead", priority="urgent", now=NOW)
+    normal = make_tip(demo_db, station=clerk, kind="inquiry", now=NOW)
+    order = [t["id"] for t in triage_queue.queue(demo_db, clerk)]
     assert order == [urgent["id"], normal["id"], low["id"]]
     assert triage_queue.queue(demo_db, users["other_clerk"]) == []
 
@@ -130,8 +106,7 @@ def test_queue_puts_urgent_first_then_earliest_due(demo_db, users):
     ("referred", "assign", False),
 ])
 def test_transitions_table(demo_db, users, state, action, ok):
-    grid_id, _, _ = own_grid(demo_db, users["clerk"])
-    made = tips.create_tip(demo_db, a_tip(grid_id=grid_id), now=NOW)
+    made = make_tip(demo_db, station=users["clerk"], kind="lead", now=NOW)
     demo_db.execute("UPDATE tips SET state = ?, is_open = ? WHERE id = ?",
                     [state, int(state in ("new", "triaged", "assigned", "in_progress")), made["id"]])
     tip = tips.get_tip(demo_db, users["clerk"], made["id"])
@@ -145,8 +120,7 @@ def test_transitions_table(demo_db, users, state, action, ok):
 
 def test_full_journey_with_assignment_and_public_reply(demo_db, users):
     clerk = users["clerk"]
-    grid_id, _, _ = own_grid(demo_db, clerk)
-    made = tips.create_tip(demo_db, a_tip(grid_id=grid_id), now=NOW)
+    made = make_tip(demo_db, station=clerk, kind="lead", now=NOW)
     tip = tips.get_tip(demo_db, clerk, made["id"])
     tip = tips.move(demo_db, clerk, tip["id"], tip["version"], "triage")
     tip = tips.move(demo_db, clerk, tip["id"], tip["version"], "assign", assignee_user_id=clerk.id)
@@ -160,19 +134,15 @@ def test_full_journey_with_assignment_and_public_reply(demo_db, users):
 
 
 def test_assign_only_to_an_officer_of_the_station(demo_db, users):
-    grid_id, _, _ = own_grid(demo_db, users["clerk"])
-    made = tips.create_tip(demo_db, a_tip(grid_id=grid_id), now=NOW)
+    made = make_tip(demo_db, station=users["clerk"], kind="lead", now=NOW)
     tip = tips.get_tip(demo_db, users["clerk"], made["id"])
-    from lib.core.errors import ValidationError
-
     with pytest.raises(ValidationError):
         tips.move(demo_db, users["clerk"], tip["id"], tip["version"], "assign",
                   assignee_user_id=users["other_clerk"].id)
 
 
 def test_stale_edits_are_refused(demo_db, users):
-    grid_id, _, _ = own_grid(demo_db, users["clerk"])
-    made = tips.create_tip(demo_db, a_tip(grid_id=grid_id), now=NOW)
+    made = make_tip(demo_db, station=users["clerk"], kind="lead", now=NOW)
     tip = tips.get_tip(demo_db, users["clerk"], made["id"])
     tips.move(demo_db, users["station_admin"], tip["id"], tip["version"], "triage")
     with pytest.raises(tips.StaleEdit):
@@ -181,9 +151,8 @@ def test_stale_edits_are_refused(demo_db, users):
 
 def test_contact_is_for_the_assignee_and_admins_and_every_view_is_audited(demo_db, users):
     clerk, admin = users["clerk"], users["station_admin"]
-    grid_id, _, _ = own_grid(demo_db, clerk)
-    made = tips.create_tip(demo_db, a_tip(grid_id=grid_id, is_anonymous=False, contact_name="王先生",
-                                          contact_phone="139 1234 5678"), now=NOW)
+    made = make_tip(demo_db, station=clerk, kind="lead", is_anonymous=False, contact_name="王先生",
+                    contact_phone="139 1234 5678", now=NOW)
     with pytest.raises(ScopeError):
         tips.contact_of(demo_db, clerk, made["id"])
     assert tips.contact_of(demo_db, admin, made["id"])["contact_phone"] == "13912345678"
@@ -197,8 +166,7 @@ def test_contact_is_for_the_assignee_and_admins_and_every_view_is_audited(demo_d
 
 
 def test_reroute_is_audited_and_moves_the_tip(demo_db, users):
-    grid_id, _, _ = own_grid(demo_db, users["clerk"])
-    made = tips.create_tip(demo_db, a_tip(grid_id=grid_id), now=NOW)
+    made = make_tip(demo_db, station=users["clerk"], kind="lead", now=NOW)
     tip = tips.get_tip(demo_db, users["district_admin"], made["id"])
     other = users["other_clerk"].station_id
     tips.reroute(demo_db, users["district_admin"], tip["id"], tip["version"], other, "发生地属他所辖区")
@@ -209,22 +177,18 @@ def test_reroute_is_audited_and_moves_the_tip(demo_db, users):
 
 def test_tip_from_a_push_qr_is_linked(demo_db, users):
     from lib.pushes import pushes
-    from tests.test_pushes import complete_appeal
 
-    push = complete_appeal(demo_db, users["clerk"])
-    push = pushes.submit(demo_db, users["clerk"], push["id"], push["version"])
-    push = pushes.review(demo_db, users["station_admin"], push["id"], push["version"], approve=True)
-    push = pushes.send(demo_db, users["clerk"], push["id"], push["version"])
-    made = tips.create_tip(demo_db, a_tip(push_id=push["id"], channel="qr", rating=5), now=NOW)
+    push = sent_appeal(demo_db, users["clerk"], users["station_admin"])
+    made = make_tip(demo_db, kind="lead", push_id=push["id"], channel="qr", rating=5, now=NOW)
     assert demo_db.execute("SELECT push_id, rating FROM tips WHERE id = ?", [made["id"]]).fetchone() == (push["id"], 5)
     draft = pushes.new_draft(demo_db, users["clerk"], "news")
-    unlinked = tips.create_tip(demo_db, a_tip(push_id=draft["id"]), now=NOW)
+    unlinked = make_tip(demo_db, kind="lead", push_id=draft["id"], now=NOW)
     assert demo_db.execute("SELECT push_id FROM tips WHERE id = ?", [unlinked["id"]]).fetchone()[0] is None
 
 
 def test_intake_writes_the_tip_and_its_audit_row_and_history_starts_with_its_arrival(demo_db, users):
     before = {t: demo_db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("tips", "tip_events", "audit_log")}
-    made = tips.create_tip(demo_db, a_tip(channel="qr"), now=NOW)
+    made = tips.create_tip(demo_db, tip_input("lead", channel="qr"), now=NOW)
     after = {t: demo_db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in before}
     assert {t: after[t] - before[t] for t in before} == {"tips": 1, "tip_events": 0, "audit_log": 1}
     history = tips.events(demo_db, users["district_admin"], made["id"])
@@ -234,8 +198,7 @@ def test_intake_writes_the_tip_and_its_audit_row_and_history_starts_with_its_arr
 
 def test_history_of_a_staff_logged_tip_names_who_logged_it(demo_db, users):
     clerk = users["clerk"]
-    grid_id, _, _ = own_grid(demo_db, clerk)
-    made = tips.create_tip(demo_db, a_tip(grid_id=grid_id, channel="phone"), user=clerk, now=NOW)
+    made = make_tip(demo_db, station=clerk, kind="lead", channel="phone", user=clerk, now=NOW)
     tips.add_note(demo_db, clerk, made["id"], "已电话回访", public=False)
     history = tips.events(demo_db, clerk, made["id"])
     assert [e["kind"] for e in history] == ["created", "note"]
@@ -243,10 +206,10 @@ def test_history_of_a_staff_logged_tip_names_who_logged_it(demo_db, users):
 
 
 def test_a_tracking_code_collision_is_retried_not_lost(demo_db, monkeypatch):
-    first = tips.create_tip(demo_db, a_tip(), now=NOW)["tracking_code"]
+    first = make_tip(demo_db, kind="lead", now=NOW)["tracking_code"]
     codes = iter([first, "ABCDEFGHJK"])
     monkeypatch.setattr(tips, "new_tracking_code", lambda: next(codes))
-    again = tips.create_tip(demo_db, a_tip(), now=NOW)
+    again = tips.create_tip(demo_db, tip_input("lead"), now=NOW)
     assert again["tracking_code"] == "ABCDEFGHJK"
     assert demo_db.execute("SELECT COUNT(*) FROM tips WHERE tracking_code = ?", [first]).fetchone()[0] == 1
 
@@ -259,8 +222,7 @@ def test_tracking_codes_use_every_letter_of_the_alphabet_and_only_those():
 
 def test_a_station_admin_sends_on_a_tip_that_is_not_theirs_or_back_to_the_center(demo_db, users):
     admin, clerk, other = users["station_admin"], users["clerk"], users["other_clerk"]
-    grid_id, _, _ = own_grid(demo_db, clerk)
-    made = tips.create_tip(demo_db, a_tip(grid_id=grid_id), now=NOW)
+    made = make_tip(demo_db, station=clerk, kind="lead", now=NOW)
     tip = tips.get_tip(demo_db, admin, made["id"])
     targets = tips.reroute_targets(demo_db, admin, tip)
     assert None in targets and other.station_id in targets and admin.station_id not in targets
@@ -287,6 +249,6 @@ def test_what_runs_with_the_tip_commits_or_rolls_back_with_it(demo_db):
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        tips.create_tip(demo_db, a_tip(), now=NOW, on_write=count_fails)
+        tips.create_tip(demo_db, tip_input("lead"), now=NOW, on_write=count_fails)
     assert demo_db.execute("SELECT COUNT(*) FROM tips").fetchone()[0] == before
     assert demo_db.execute("SELECT COUNT(*) FROM intake_events WHERE key = 'tip:client:x'").fetchone()[0] == 0
