@@ -484,11 +484,7 @@ def test_a_worker_whose_lease_expired_loses_its_rows_and_its_late_answer_changes
 
 
 @pytest.mark.parametrize("late", [
-    "ok", "refused_40058", "broken_93000",
-    pytest.param("http_500", marks=pytest.mark.xfail(strict=True, reason=(
-        "_Run.retry counts 'retried' without checking that its token-checked update changed the row"))),
-    pytest.param("busy_45009", marks=pytest.mark.xfail(strict=True, reason=(
-        "_Run.defer counts 'deferred' without checking that its token-checked update changed the row"))),
+    "ok", "refused_40058", "broken_93000", "http_500", "busy_45009",
 ])
 def test_a_lost_row_is_counted_lost_whatever_the_late_answer(demo_path, users, fake, clock, small_poster, late):
     counts = taken_over_mid_send(demo_path, users, fake, clock, late)["a"]

@@ -271,7 +271,10 @@ class _Run:
 
     def defer(self, job: _Job, until: float) -> None:
         with write_transaction(self.db):
-            self._update(job, "state = 'queued', lease_until = NULL, next_attempt_at = ?", [iso_ceil(until)])
+            moved = self._update(job, "state = 'queued', lease_until = NULL, next_attempt_at = ?", [iso_ceil(until)])
+        if not moved:  # the pass log must say what happened to the row: nothing, another worker has it
+            self.lost(job, "deferring it failed")
+            return
         self.counts["deferred"] += 1
 
     def release(self, job: _Job) -> None:
@@ -283,8 +286,12 @@ class _Run:
     def retry(self, job: _Job, now: float, error: str) -> None:
         delay = backoff_s(job.attempts)
         with write_transaction(self.db):
-            self._update(job, "state = 'queued', lease_until = NULL, attempts = attempts + 1, error = ?,"
-                              " last_attempt_at = ?, next_attempt_at = ?", [error, iso(now), iso_ceil(now + delay)])
+            moved = self._update(job, "state = 'queued', lease_until = NULL, attempts = attempts + 1, error = ?,"
+                                      " last_attempt_at = ?, next_attempt_at = ?",
+                                 [error, iso(now), iso_ceil(now + delay)])
+        if not moved:
+            self.lost(job, "queueing its retry failed")
+            return
         self.counts["retried"] += 1
         log.warning("delivery %s: %s; retry %s in %.0f s", job.id, error, job.attempts + 1, delay)
 
