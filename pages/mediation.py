@@ -19,7 +19,7 @@ import streamlit as st
 from lib.core import taxonomy, units
 from lib.core.errors import PortalError
 from lib.i18n import i18n
-from lib.mediation import mediation
+from lib.mediation import mediation, timezones
 from lib.tips.tips import format_code
 from lib.tips.triage_queue import local_time
 from lib.ui import ui, ui_parties
@@ -244,7 +244,7 @@ def _schedule(ctx: ui.Context, detail: dict, seen: int) -> None:
         return
     st.caption(t("mediation.schedule_help"))
     cols = st.columns(2)
-    tomorrow = dt.datetime.now(zoneinfo.ZoneInfo(mediation.BEIJING)).date() + dt.timedelta(days=1)
+    tomorrow = dt.datetime.now(zoneinfo.ZoneInfo(timezones.BEIJING)).date() + dt.timedelta(days=1)
     day = cols[0].date_input(t("mediation.schedule_day"), value=tomorrow, key=P + f"sched_day_{cid}",
                              min_value=tomorrow - dt.timedelta(days=1), format="YYYY-MM-DD")
     at = cols[1].time_input(t("mediation.schedule_time"), value=dt.time(15, 0), step=dt.timedelta(minutes=15),
@@ -257,20 +257,20 @@ def _schedule(ctx: ui.Context, detail: dict, seen: int) -> None:
     room = st.text_input(t("mediation.schedule_room"), key=P + f"sched_room_{cid}", max_chars=mediation.ROOM_MAX,
                          placeholder=t("mediation.schedule_room_placeholder"))
     zones = [p["time_zone"] for p in detail["parties"]]
-    window = mediation.common_window(zones, day) if day else []
+    window = timezones.common_window(zones, day) if day else []
     st.caption(t("mediation.window", spans="、".join(f"{a}–{b}" for a, b in window)) if window
                else t("mediation.window_none"))
     starts = dt.datetime.combine(day, at) if day and at else None
     if starts and detail["parties"]:
-        preview = mediation.party_times(detail["parties"], mediation.to_utc(starts), duration)
+        preview = timezones.party_times(detail["parties"], timezones.to_utc(starts), duration)
         st.text("\n".join(f"{p['name']}（{t('mediation.role.' + p['role'])}）：{p['local']} {p['zone']} {p['offset']}"
                           for p in preview))
         for p in preview:
             if p["is_off_hours"]:
                 st.warning(t("mediation.off_hours_party", name=ui.inert(p["name"]), time=p["time"], zone=ui.inert(p["zone"])))
     if st.button(t("mediation.schedule_do"), key=P + f"sched_do_{cid}", type="primary"):
-        mediation.schedule_session(ctx.db, ctx.user, cid, seen, starts, mediation.BEIJING, duration, platform, room)
-        _done(cid, t("mediation.scheduled", at=local_time(mediation.to_utc(starts))),
+        mediation.schedule_session(ctx.db, ctx.user, cid, seen, starts, timezones.BEIJING, duration, platform, room)
+        _done(cid, t("mediation.scheduled", at=local_time(timezones.to_utc(starts))),
               clear=(P + f"sched_room_{cid}",))
 
 

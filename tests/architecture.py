@@ -47,7 +47,7 @@ SQL_PATTERNS = [
 # Methods that run SQL on a connection (sqlite3, sqlite_utils.Database).
 SQL_METHODS = {"execute", "executemany", "executescript", "query"}
 
-MAX_MODULE_LINES = 1300
+MAX_MODULE_LINES = 950
 
 
 # --- reading the tree --------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ The rules, and why (the details are in the checks' docstrings):
 5. No import cycles in lib/: in a cycle, whether ``from a import f`` works depends on which module was
    imported first — import order starts to matter.
 6. Every lib package has an ``__init__.py`` whose docstring says what it owns.
-7. No lib module over 1,300 lines.
+7. No lib module over 950 lines.
 """
 
 from __future__ import annotations
@@ -47,12 +47,12 @@ from tests.architecture import (
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# On module size (rule 7): the ceiling is 1,300 lines so that the test passes on today's tree; the target
+# On module size (rule 7): the ceiling is 950 lines so that the test passes on today's tree; the target
 # is ~500 lines unless a module is one thing (a catalog, a generator of one kind of data, one import
-# format). Known big modules today (lines, approximately): lib/demo/demo_pushes.py (1,270),
-# lib/grids/group_import.py (1,090), lib/pushes/poster.py (950), lib/grids/grid_import.py (920),
-# lib/mediation/mediation.py (740), lib/core/migrations.py (740), lib/tips/tips.py (710),
-# lib/pushes/pushes.py (640), lib/demo/demo_tips.py (640). Lower the ceiling as they are split.
+# format). Known big modules today (lines, approximately): lib/grids/grid_import.py (920),
+# lib/demo/demo_pushes.py (900), lib/core/migrations.py (745, the numbered migrations), lib/pushes/pushes.py
+# (640), lib/demo/demo_tips.py (640), lib/mediation/mediation.py (625), lib/grids/group_import.py (590).
+# Lower the ceiling as they are split.
 
 
 # --- the real tree ------------------------------------------------------------------------------------

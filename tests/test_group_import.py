@@ -18,8 +18,10 @@ import pytest
 
 from lib.core import auth
 from lib.core.errors import ScopeError, ValidationError
-from lib.grids import group_import, groups, naming
-from lib.grids.group_import import RawRow, RawTable, apply, dry_run, propose_mapping, read_table
+from lib.grids import cell_values, group_import, groups, naming, sheet_reader
+from lib.grids.group_import import apply, dry_run, propose_mapping
+from lib.grids.group_import import read_ledger as read_table
+from lib.grids.sheet_reader import RawRow, RawTable
 from lib.i18n.messages.group_import import MESSAGES
 
 HEADER = ["群名称", "所属网格", "群主（民警）", "网格员", "联系电话", "群成员数", "建群日期", "平台"]
@@ -253,7 +255,7 @@ def test_xlsx_excel_error_value_is_a_reason(demo_db, users, sanxing):
     ("２００ 人", 200), ("３５６", 356), (" 42 名 ", 42), ("0", 0), ("12.0", 12),
 ])
 def test_counts(value, expected):
-    assert group_import.parse_count(value) == expected
+    assert cell_values.parse_count(value) == expected
 
 
 @pytest.mark.parametrize("value,key", [
@@ -264,8 +266,8 @@ def test_counts(value, expected):
     (12.5, "member_count_not_number"), ("-5", "member_count_not_number"), ("abc", "member_count_not_number"),
 ])
 def test_counts_refused_not_guessed(value, key):
-    with pytest.raises(group_import._CellError) as exc:
-        group_import.parse_count(value)
+    with pytest.raises(cell_values.CellError) as exc:
+        cell_values.parse_count(value)
     assert exc.value.key == f"group_import.error.{key}"
 
 
@@ -274,13 +276,13 @@ def test_counts_refused_not_guessed(value, key):
     "2021/3/5 0:00", 44260, 44260.0, "44260", 20210305, datetime(2021, 3, 5, 14, 30), 44260.75,
 ])
 def test_dates(value):
-    assert group_import.parse_date(value) == "2021-03-05"
+    assert cell_values.parse_date(value) == "2021-03-05"
 
 
 @pytest.mark.parametrize("value", ["2021-2-30", "3/5/2021", "21-3-5", "去年", "123", 5, "2021年13月1日"])
 def test_bad_dates(value):
-    with pytest.raises(group_import._CellError):
-        group_import.parse_date(value)
+    with pytest.raises(cell_values.CellError):
+        cell_values.parse_date(value)
 
 
 @pytest.mark.parametrize("value,expected", [
@@ -290,19 +292,19 @@ def test_bad_dates(value):
     ("010-12345678", "010-12345678"),
 ])
 def test_phones(value, expected):
-    assert group_import.parse_phone(value) == expected
+    assert cell_values.parse_phone(value) == expected
 
 
 def test_phone_in_scientific_notation_is_explained():
-    with pytest.raises(group_import._CellError) as exc:
-        group_import.parse_phone("1.38123E+10")
+    with pytest.raises(cell_values.CellError) as exc:
+        cell_values.parse_phone("1.38123E+10")
     assert exc.value.key == "group_import.error.phone_scientific"
 
 
 def test_clean_text():
-    assert group_import.clean_text("\u3000 Ｇ０００１２３\xa0\u200b ") == "G000123"
-    assert group_import.clean_text("德乐社区\n第1网格") == "德乐社区 第1网格"
-    assert group_import.clean_text("新百千万·三星所·民安村第1网格（2群）").endswith("（2群）")
+    assert sheet_reader.clean_text("\u3000 Ｇ０００１２３\xa0\u200b ") == "G000123"
+    assert sheet_reader.clean_text("德乐社区\n第1网格") == "德乐社区 第1网格"
+    assert sheet_reader.clean_text("新百千万·三星所·民安村第1网格（2群）").endswith("（2群）")
 
 
 @pytest.mark.parametrize("header,field", [
@@ -625,7 +627,7 @@ def test_refused_files(monkeypatch):
 def test_zip_bomb_is_refused_before_unpacking(monkeypatch):
     # A sheet inflating far beyond what a 10 MB ledger can hold; the limit is lowered
     # so that the test need not build a 120 MB entry.
-    monkeypatch.setattr(group_import, "MAX_UNPACKED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(sheet_reader, "MAX_UNPACKED_BYTES", 1024 * 1024)
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/workbook.xml", "<workbook/>")
@@ -635,10 +637,10 @@ def test_zip_bomb_is_refused_before_unpacking(monkeypatch):
 
 
 def test_row_and_column_limits():
-    many_rows = [["群名称", "群成员数"]] + [[f"群{i}", i] for i in range(group_import.MAX_ROWS + 1)]
+    many_rows = [["群名称", "群成员数"]] + [[f"群{i}", i] for i in range(sheet_reader.MAX_ROWS + 1)]
     assert _refusal(csv_bytes(many_rows), "rows.csv") == "too_many_rows"
-    assert len(read_table(csv_bytes(many_rows[:-1]), "rows.csv").rows) == group_import.MAX_ROWS
-    wide = [["群名称", "群成员数"] + [f"列{i}" for i in range(group_import.MAX_COLUMNS - 1)]]
+    assert len(read_table(csv_bytes(many_rows[:-1]), "rows.csv").rows) == sheet_reader.MAX_ROWS
+    wide = [["群名称", "群成员数"] + [f"列{i}" for i in range(sheet_reader.MAX_COLUMNS - 1)]]
     assert _refusal(csv_bytes(wide + [["a"] * len(wide[0])]), "wide.csv") == "too_many_columns"
     assert _refusal(xlsx_bytes(wide + [["a"] * len(wide[0])]), "wide.xlsx") == "too_many_columns"
 
@@ -661,7 +663,8 @@ def test_xlsx_with_a_huge_claimed_dimension_reads_quickly():
 
 
 def test_every_key_used_is_in_the_module_with_matching_placeholders():
-    source = open(group_import.__file__, encoding="utf-8").read()
+    # the keys are written in the import and in the reader and cell parsers it uses
+    source = "".join(open(m.__file__, encoding="utf-8").read() for m in (group_import, sheet_reader, cell_values))
     used = set(re.findall(r'"(group_import\.[a-z_.]+)"', source))
     assert used and used - set(MESSAGES) == set()
     for key, (zh, en) in MESSAGES.items():

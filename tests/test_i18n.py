@@ -28,7 +28,7 @@ from lib.core import notices, taxonomy
 from lib.core.errors import ValidationError
 from lib.grids import coverage_map, group_import, groups
 from lib.i18n import i18n
-from lib.mediation import mediation
+from lib.mediation import mediation, timezones
 from lib.pushes import appeals, pushes
 from lib.tips import experts, tips
 
@@ -93,7 +93,7 @@ FAMILIES: dict[str, tuple] = {
     "mediation.role.{}": mediation.ROLES,
     "mediation.platform.{}": mediation.PLATFORMS,
     "mediation.language.{}": mediation.LANGUAGES,
-    "mediation.country.{}": tuple(mediation.COUNTRY_ZONES),
+    "mediation.country.{}": tuple(timezones.COUNTRY_ZONES),
     "mediation.session.{}": ("planned", *mediation.SESSION_RESULTS),
     # case events the mediation page shows without a text of their own (its _event_what)
     "mediation.event.{}": ("created", "mediator", "party_added", "party_updated"),

@@ -14,7 +14,7 @@ from lib.core.db import write_transaction
 from lib.core.errors import InvalidState, NotFoundError, ScopeError, ValidationError
 from lib.demo import demo_mediation, demo_tips
 from lib.i18n import i18n
-from lib.mediation import mediation
+from lib.mediation import mediation, timezones
 from lib.tips import tips
 from tests.factories import case_parties, case_values, make_case, make_tip
 
@@ -396,17 +396,17 @@ def test_list_search_paging_and_what_a_row_tells(demo_db, users):
 
 
 def test_beijing_time_is_stored_in_utc():
-    assert mediation.to_utc("2026-12-01 14:00") == "2026-12-01T06:00:00Z"
-    assert mediation.to_utc("2026-12-01T09:00", "Africa/Nairobi") == "2026-12-01T06:00:00Z"
+    assert timezones.to_utc("2026-12-01 14:00") == "2026-12-01T06:00:00Z"
+    assert timezones.to_utc("2026-12-01T09:00", "Africa/Nairobi") == "2026-12-01T06:00:00Z"
     for bad, key in (("明天下午", "mediation.error.time"), ("2026-02-30 10:00", "mediation.error.time")):
         with pytest.raises(ValidationError) as info:
-            mediation.to_utc(bad)
+            timezones.to_utc(bad)
         assert info.value.key == key
     with pytest.raises(ValidationError) as info:
-        mediation.to_utc("2026-03-08 02:30", "America/New_York")  # clocks jump from 02:00 to 03:00
+        timezones.to_utc("2026-03-08 02:30", "America/New_York")  # clocks jump from 02:00 to 03:00
     assert info.value.key == "mediation.error.time_nonexistent"
     with pytest.raises(ValidationError):
-        mediation.to_utc("2026-12-01 14:00", "Mars/Olympus_Mons")
+        timezones.to_utc("2026-12-01 14:00", "Mars/Olympus_Mons")
 
 
 @pytest.mark.parametrize("beijing,zone,local,offset,off_hours,shift", [
@@ -422,18 +422,18 @@ def test_beijing_time_is_stored_in_utc():
     ("2026-12-01 21:30", "Asia/Shanghai", "2026-12-01 21:30", "UTC+8", True, 0),  # a 60-minute call ends 22:30
 ])
 def test_each_party_sees_the_session_in_their_zone(beijing, zone, local, offset, off_hours, shift):
-    view = mediation.local_view(mediation.to_utc(beijing), zone, 60)
+    view = timezones.local_view(timezones.to_utc(beijing), zone, 60)
     assert (view["local"], view["offset"], view["is_off_hours"], view["day_shift"]) == \
         (local, offset, off_hours, shift)
 
 
 def test_the_common_window_is_when_everyone_is_awake():
     day = date(2026, 12, 1)
-    assert mediation.common_window([], day) == [("08:00", "22:00")]
-    assert mediation.common_window(["Africa/Nairobi"], day) == [("13:00", "22:00")]
-    assert mediation.common_window(["Africa/Nairobi", "Asia/Dubai"], day) == [("13:00", "22:00")]
-    assert mediation.common_window(["America/New_York"], day) == [("08:00", "11:00"), ("21:00", "22:00")]
-    assert mediation.common_window(["America/Los_Angeles", "Europe/Rome"], day) == []
+    assert timezones.common_window([], day) == [("08:00", "22:00")]
+    assert timezones.common_window(["Africa/Nairobi"], day) == [("13:00", "22:00")]
+    assert timezones.common_window(["Africa/Nairobi", "Asia/Dubai"], day) == [("13:00", "22:00")]
+    assert timezones.common_window(["America/New_York"], day) == [("08:00", "11:00"), ("21:00", "22:00")]
+    assert timezones.common_window(["America/Los_Angeles", "Europe/Rome"], day) == []
 
 
 def test_the_detail_flags_a_party_for_whom_the_session_is_at_night(demo_db, users):
@@ -460,7 +460,7 @@ def test_any_valid_zone_is_accepted_and_the_country_gives_a_default(demo_db, use
                                {"role": "other", "name": "见证人", "country": "id"})
     zones = [p["time_zone"] for p in mediation.get_case_detail(demo_db, clerk, case["id"])["parties"]]
     assert zones == ["Asia/Shanghai", "Africa/Nairobi", "America/Los_Angeles", "Asia/Jakarta"]
-    assert all(mediation.is_valid_zone(z) for z in mediation.COUNTRY_ZONES.values())
+    assert all(timezones.is_valid_zone(z) for z in timezones.COUNTRY_ZONES.values())
 
 
 def test_scheduling_needs_both_sides_and_a_sensible_time(demo_db, users):
@@ -575,7 +575,7 @@ def test_the_demo_cases_survive_the_tests_emptied_tip_queue(demo_db):
     assert 0.06 <= abroad / len(rows) <= 0.15
     versions = dict(demo_db.execute("SELECT case_id, COUNT(*) FROM mediation_events GROUP BY case_id"))
     assert all(r["version"] == versions[r["id"]] for r in rows)
-    assert all(mediation.is_valid_zone(z) for (z,) in demo_db.execute("SELECT DISTINCT time_zone FROM mediation_parties"))
+    assert all(timezones.is_valid_zone(z) for (z,) in demo_db.execute("SELECT DISTINCT time_zone FROM mediation_parties"))
 
 
 def test_demo_cases_are_deterministic_and_some_come_from_tips(demo_template, tmp_path):

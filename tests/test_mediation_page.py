@@ -5,7 +5,7 @@ and settles a case."""
 import datetime as dt
 import zoneinfo
 
-from lib.mediation import mediation
+from lib.mediation import mediation, timezones
 from tests.apptest import goto, metrics, texts
 from tests.factories import make_case
 
@@ -102,7 +102,7 @@ def test_scheduling_shows_each_partys_local_time_and_warns_at_night(app, demo_db
     assert not at.exception
     row = demo_db.execute("SELECT starts_at, platform, room, state FROM mediation_sessions WHERE case_id = ?",
                           [case["id"]]).fetchone()
-    assert row == (mediation.to_utc(f"{day} 15:00"), "tencent_meeting", "腾讯会议 123 456 789", "planned")
+    assert row == (timezones.to_utc(f"{day} 15:00"), "tencent_meeting", "腾讯会议 123 456 789", "planned")
     assert mediation.get_case(demo_db, users["clerk"], case["id"])["state"] == "scheduled"
     assert any("已安排视频调解" in s.value for s in at.success)
     assert f"{day} 10:00（UTC+3）" in list(at.dataframe[1].value["下次调解当地时间"])  # Nairobi, in the parties table

@@ -1,4 +1,5 @@
-"""The poster image (lib/pushes/poster.py) and the QR code to the tip form (lib/pushes/qr.py)."""
+"""The poster image (lib/pushes/poster.py; its fonts and line breaking in text_layout.py, its photos in
+poster_images.py, its logo in logo.py) and the QR code to the tip form (lib/pushes/qr.py)."""
 
 from __future__ import annotations
 
@@ -15,17 +16,9 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from lib.core import taxonomy
 from lib.core.errors import PortalError, ValidationError
 from lib.i18n.messages import poster as poster_messages
-from lib.pushes import poster, qr
-from lib.pushes.poster import (
-    CLOSING,
-    ELLIPSIS,
-    OPENING,
-    PosterSpec,
-    fit_lines,
-    render_poster,
-    render_poster_image,
-    wrap_text,
-)
+from lib.pushes import logo, poster, poster_images, qr, text_layout
+from lib.pushes.poster import PosterSpec, render_poster, render_poster_image
+from lib.pushes.text_layout import CLOSING, ELLIPSIS, OPENING, fit_lines, wrap_text
 
 LATIN_ONLY_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -69,9 +62,9 @@ FIXED = FixedFont()
 
 @pytest.fixture(autouse=True)
 def _fresh_font_lookup():
-    poster._find.cache_clear()
+    text_layout._find.cache_clear()
     yield
-    poster._find.cache_clear()
+    text_layout._find.cache_clear()
 
 
 # --------------------------------------------------------------------------- QR
@@ -134,43 +127,43 @@ def test_qr_png_honours_box_size_and_border_and_differs_per_push():
 # --------------------------------------------------------------------------- fonts
 
 def test_the_chosen_font_draws_chinese_not_tofu():
-    font = poster.load_font(poster.find_cjk_font(), 48)
-    ink = poster.glyph_ink(font, "警")
+    font = text_layout.load_font(text_layout.find_cjk_font(), 48)
+    ink = text_layout.glyph_ink(font, "警")
     assert any(ink), "the glyph is blank"
-    assert ink != poster.glyph_ink(font, "\ue000"), "the glyph is the font's .notdef box (tofu)"
-    bold = poster.load_font(poster.find_cjk_font(bold=True), 48)
-    assert poster.has_cjk_glyphs(bold)
+    assert ink != text_layout.glyph_ink(font, "\ue000"), "the glyph is the font's .notdef box (tofu)"
+    bold = text_layout.load_font(text_layout.find_cjk_font(bold=True), 48)
+    assert text_layout.has_cjk_glyphs(bold)
 
 
 @pytest.mark.skipif(not os.path.isfile(LATIN_ONLY_FONT), reason="DejaVu is not installed")
 def test_the_tofu_check_catches_a_latin_only_font(monkeypatch):
     latin = ImageFont.truetype(LATIN_ONLY_FONT, 48)
-    assert not poster.has_cjk_glyphs(latin)
+    assert not text_layout.has_cjk_glyphs(latin)
     monkeypatch.setenv("PORTAL_CJK_FONT", LATIN_ONLY_FONT)
     with pytest.raises(PortalError) as err:
-        poster.find_cjk_font()
+        text_layout.find_cjk_font()
     assert err.value.key == "poster.error.font_unusable"
 
 
 def test_no_cjk_font_gives_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.delenv("PORTAL_CJK_FONT", raising=False)
-    monkeypatch.setattr(poster, "FONT_DIR", tmp_path)
-    monkeypatch.setattr(poster, "SYSTEM_FONTS", [(str(tmp_path / "missing.ttc"), None)])
+    monkeypatch.setattr(text_layout, "FONT_DIR", tmp_path)
+    monkeypatch.setattr(text_layout, "SYSTEM_FONTS", [(str(tmp_path / "missing.ttc"), None)])
     with pytest.raises(PortalError) as err:
-        poster.find_cjk_font()
+        text_layout.find_cjk_font()
     assert err.value.key == "poster.error.no_font"
     with pytest.raises(PortalError):
         render_poster(_spec())
 
 
 def test_the_env_setting_wins_and_a_missing_file_is_an_error(monkeypatch):
-    chosen = poster.find_cjk_font()
+    chosen = text_layout.find_cjk_font()
     monkeypatch.setenv("PORTAL_CJK_FONT", chosen.path)
-    assert poster.find_cjk_font().path == chosen.path
-    poster._find.cache_clear()
+    assert text_layout.find_cjk_font().path == chosen.path
+    text_layout._find.cache_clear()
     monkeypatch.setenv("PORTAL_CJK_FONT", "/nonexistent/font.ttf")
     with pytest.raises(PortalError) as err:
-        poster.find_cjk_font()
+        text_layout.find_cjk_font()
     assert err.value.params["path"] == "/nonexistent/font.ttf"
 
 
@@ -217,7 +210,7 @@ def test_explicit_newlines_are_kept():
 
 
 def test_wrapping_with_the_real_font_keeps_lines_within_the_width():
-    font = poster.load_font(poster.find_cjk_font(), 36)
+    font = text_layout.load_font(text_layout.find_cjk_font(), 36)
     text = "天气转凉，电信网络诈骗分子又换了新花样：冒充“客服”、“公检法”，以退款、理赔为名，诱骗您转账。Call 96110!"
     lines = wrap_text(text, font, 400)
     assert "".join(lines) == text
@@ -401,10 +394,10 @@ def test_header_carries_the_logo_and_the_footer_the_hotline():
     result = render_poster_image(_spec(hotline="110"))
     header = result.image.crop(result.boxes["header"][0])
     colours = set(header.get_flattened_data())
-    assert poster.POLICE_BLUE in colours
+    assert logo.POLICE_BLUE in colours
     assert any(r > 220 and 150 < g < 210 and b < 60 for r, g, b in colours)  # the yellow bubble / stripe
     footer = result.image.crop(result.boxes["footer"][0])
-    assert sum(1 for p in footer.get_flattened_data() if p == poster.SIGNAL_YELLOW) > 500  # the big yellow 110
+    assert sum(1 for p in footer.get_flattened_data() if p == logo.SIGNAL_YELLOW) > 500  # the big yellow 110
 
 
 def test_english_poster_renders():
@@ -413,7 +406,9 @@ def test_english_poster_renders():
 
 
 def test_poster_messages_exist_in_both_languages_with_matching_placeholders():
-    source = open(poster.__file__, encoding="utf-8").read() + open(qr.__file__, encoding="utf-8").read()
+    # The poster's keys are used by the poster, its images, the font lookup (no font) and the QR code.
+    source = "".join(open(module.__file__, encoding="utf-8").read()
+                     for module in (poster, poster_images, text_layout, qr))
     used = set(re.findall(r"""["']((?:poster|qr)\.[a-z0-9_.]+)["']""", source))
     assert used and used <= set(poster_messages.MESSAGES)
     for key, (zh, en) in poster_messages.MESSAGES.items():

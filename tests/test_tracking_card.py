@@ -7,19 +7,19 @@ import pytest
 from PIL import Image
 
 from lib.core.errors import PortalError
-from lib.pushes import poster, qr
+from lib.pushes import qr, text_layout
 from lib.tips import tips, tracking_card
 
 UNIT = "海门公安 · 三星派出所"
 DATE = "2026-11-28 18:30"
 
 try:
-    poster.find_cjk_font()
+    text_layout.find_cjk_font()
     HAS_FONT = True
 except PortalError:
     HAS_FONT = False
 
-needs_font = pytest.mark.skipif(not HAS_FONT, reason="no CJK font on this machine (see lib/pushes/poster.py)")
+needs_font = pytest.mark.skipif(not HAS_FONT, reason="no CJK font on this machine (see lib/pushes/text_layout.py)")
 
 
 def card(code="ABCDE23456", url="https://portal.example/track?code=ABCDE-23456", **over):

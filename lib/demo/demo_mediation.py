@@ -33,7 +33,7 @@ from lib.core.clock import utcnow
 from lib.core.db import write_transaction
 from lib.demo import demo
 from lib.i18n import i18n
-from lib.mediation import mediation
+from lib.mediation import mediation, timezones
 
 CASES_PER_MEMBER_YEAR = 0.0016  # 220,000 members → ~350 cases a year, about one a day district-wide
 LINKED_SHARE = 0.25
@@ -151,7 +151,7 @@ def _party(rng: random.Random, role: str, name: str, country: str | None = None,
         phone = phone or demo._phone(rng)
         language = "zh"
     return {"role": role, "name": name, "phone": phone, "country": country or "CN",
-            "time_zone": mediation.zone_for_country(country or "CN"), "language": language, "note": None}
+            "time_zone": timezones.zone_for_country(country or "CN"), "language": language, "note": None}
 
 
 _SPANS: dict[frozenset, list[tuple[int, int]]] = {}
@@ -163,7 +163,7 @@ def _start_minutes(zones: list[str], duration: int, rng: random.Random) -> int:
     if key not in _SPANS:
         # One reference day: the demo's zones shift by an hour at most over the year.
         _SPANS[key] = [(int(a[:2]) * 60 + int(a[3:]), int(b[:2]) * 60 + int(b[3:]))
-                       for a, b in mediation.common_window(list(key), date(2026, 3, 1))]
+                       for a, b in timezones.common_window(list(key), date(2026, 3, 1))]
     starts = [m for a, b in _SPANS[key] for m in range(a, b - duration + 1, 30) if 9 * 60 <= m <= 20 * 60] or \
         [m for a, b in _SPANS[key] for m in range(a, b - duration + 1, 30)] or [15 * 60]
     return rng.choice(starts)
@@ -320,7 +320,7 @@ def _write(db: sqlite_utils.Database, w: _Writer) -> None:
     short = {sid: mediation.station_short_name(name) for sid, name in db.execute("SELECT id, name FROM units")}
     case_no = {}
     for case in sorted(w.cases, key=lambda c: (c["created_at"], c["id"])):
-        year = int(mediation.to_beijing(case["created_at"]).year)
+        year = int(timezones.to_beijing(case["created_at"]).year)
         seq = numbers[(case["station_id"], year)] = numbers.get((case["station_id"], year), 0) + 1
         case.update(case_year=year, case_seq=seq, case_no=f"{short[case['station_id']]}-{year}-{seq:04d}")
         case_no[case["id"]] = case["case_no"]

@@ -8,18 +8,16 @@ of optimistic locking: every change to it, its parties or its sessions names the
 user was shown and bumps it, so an edit made meanwhile by someone else is refused, not overwritten.
 
 Times: a session is stored in UTC and entered in Beijing time; each party has an IANA time zone, and
-:func:`party_times` shows a session in every party's local time, flagged when it falls outside
+:func:`lib.mediation.timezones.party_times` shows a session in every party's local time, flagged when it falls outside
 08:00–22:00 there.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
-import zoneinfo
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
@@ -30,6 +28,7 @@ from lib.core.db import query_one, write_transaction
 from lib.core.errors import InvalidState, NotFoundError, ScopeError, ValidationError
 from lib.core.workflow import InvalidTransition, StaleEdit  # noqa: F401  (part of this module's interface)
 from lib.i18n import i18n
+from lib.mediation import timezones
 from lib.tips import tips
 
 STATES = ("accepted", "scheduled", "settled", "not_settled", "closed", "withdrawn")
@@ -50,19 +49,6 @@ ROLES = ("applicant", "respondent", "other")
 PLATFORMS = ("wechat", "wecom", "tencent_meeting", "police_messenger", "other")
 SESSION_RESULTS = ("held", "missed", "cancelled")
 LANGUAGES = ("zh", "en", "fr", "ar", "es", "it", "pt", "ru", "id", "sw", "vi", "other")
-BEIJING = clock.BEIJING
-DAY_START, DAY_END = time(8, 0), time(22, 0)  # a party's local hours that suit a video call
-# Countries Haimen's people trade and work in, with the zone most of them live in; any other IANA
-# zone can be chosen for a party (the USA, Indonesia … span several).
-COUNTRY_ZONES = {
-    "CN": BEIJING, "HK": "Asia/Hong_Kong", "KE": "Africa/Nairobi", "NG": "Africa/Lagos", "TZ": "Africa/Dar_es_Salaam",
-    "ZA": "Africa/Johannesburg", "ET": "Africa/Addis_Ababa", "AE": "Asia/Dubai", "SA": "Asia/Riyadh",
-    "ID": "Asia/Jakarta", "VN": "Asia/Ho_Chi_Minh", "TH": "Asia/Bangkok", "MY": "Asia/Kuala_Lumpur",
-    "SG": "Asia/Singapore", "JP": "Asia/Tokyo", "KR": "Asia/Seoul", "IT": "Europe/Rome", "ES": "Europe/Madrid",
-    "FR": "Europe/Paris", "DE": "Europe/Berlin", "GB": "Europe/London", "RU": "Europe/Moscow",
-    "US": "America/New_York", "CA": "America/Toronto", "BR": "America/Sao_Paulo", "AU": "Australia/Sydney",
-}
-
 TITLE_MAX = 60
 SUMMARY_MIN, SUMMARY_MAX = 5, 2000
 OUTCOME_MAX = 1000
@@ -98,101 +84,6 @@ def allowed_moves(case: dict) -> list[str]:
 def can_schedule(case: dict) -> bool:
     """True when the case's state allows planning a session (:func:`schedule_session`)."""
     return case["state"] in TRANSITIONS["schedule"][0]
-
-
-# --- time zones -----------------------------------------------------------------------------
-
-
-@functools.cache
-def available_zones() -> tuple[str, ...]:
-    """Every IANA zone name this machine knows (system tzdata or the ``tzdata`` package), sorted."""
-    return tuple(sorted(zoneinfo.available_timezones()))
-
-
-def is_valid_zone(name: str | None) -> bool:
-    """True for an IANA zone name this machine knows ('Africa/Nairobi'); never touches the file system
-    with an arbitrary name."""
-    return bool(name) and name in available_zones()
-
-
-def zone_for_country(country: str | None) -> str:
-    """The usual zone of a country of :data:`COUNTRY_ZONES`; Beijing for none or unknown."""
-    return COUNTRY_ZONES.get(country or "", BEIJING)
-
-
-def _parse_utc(ts: str) -> datetime:
-    return datetime.strptime(ts, _STAMP).replace(tzinfo=UTC)
-
-
-def to_utc(starts_at_local: datetime | str, tz: str = BEIJING) -> str:
-    """A wall-clock time in zone ``tz`` ('2026-12-01 14:00' or a datetime) as our UTC stamp.
-
-    Refuses times that do not exist there (the hour skipped when clocks go forward)."""
-    if not is_valid_zone(tz):
-        raise ValidationError("mediation.error.zone", field="tz")
-    zone = zoneinfo.ZoneInfo(tz)
-    if isinstance(starts_at_local, datetime):
-        local = starts_at_local
-    else:
-        try:
-            local = datetime.strptime(str(starts_at_local or "").strip().replace("T", " ")[:16], "%Y-%m-%d %H:%M")
-        except ValueError:
-            raise ValidationError("mediation.error.time", field="starts_at") from None
-    if local.tzinfo is not None:
-        return local.astimezone(UTC).strftime(_STAMP)
-    aware = local.replace(second=0, microsecond=0, tzinfo=zone)
-    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != aware.replace(tzinfo=None):
-        raise ValidationError("mediation.error.time_nonexistent", field="starts_at")
-    return aware.astimezone(UTC).strftime(_STAMP)
-
-
-def _utc_offset(moment: datetime) -> str:
-    minutes = int(moment.utcoffset().total_seconds() // 60)
-    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
-    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
-
-
-def _fits(start: datetime, minutes: int, zone: zoneinfo.ZoneInfo) -> bool:
-    """True when ``minutes`` from ``start`` lie within one day's 08:00–22:00 on the clock of ``zone``."""
-    begin, end = start.astimezone(zone), (start + timedelta(minutes=minutes)).astimezone(zone)
-    return begin.time() >= DAY_START and end.date() == begin.date() and end.time() <= DAY_END
-
-
-def local_view(starts_at: str, zone: str, duration_minutes: int = 60) -> dict:
-    """A session (UTC stamp, duration) on the clock of ``zone``: its local start, the zone's UTC
-    offset then, the day relative to Beijing's (-1, 0, +1), and ``is_off_hours`` when the session
-    does not fit in 08:00–22:00 there."""
-    start = _parse_utc(starts_at)
-    tz = zoneinfo.ZoneInfo(zone if is_valid_zone(zone) else BEIJING)
-    here = start.astimezone(tz)
-    beijing_day = start.astimezone(zoneinfo.ZoneInfo(BEIJING)).date()
-    return {"zone": zone, "local": here.strftime("%Y-%m-%d %H:%M"), "time": here.strftime("%H:%M"),
-            "offset": _utc_offset(here), "day_shift": (here.date() - beijing_day).days,
-            "is_off_hours": not _fits(start, int(duration_minutes), tz)}
-
-
-def party_times(parties: list[dict], starts_at: str, duration_minutes: int = 60) -> list[dict]:
-    """Each party with the session's local time in their zone (see :func:`local_view`)."""
-    return [{**p, **local_view(starts_at, p["time_zone"], duration_minutes)} for p in parties]
-
-
-def common_window(zones: list[str], day: date, step_minutes: int = 15) -> list[tuple[str, str]]:
-    """The Beijing-time spans of ``day`` in which it is 08:00–22:00 in Beijing and in every zone:
-    when a video call suits everyone (('13:00', '22:00') with a party in Nairobi)."""
-    beijing = zoneinfo.ZoneInfo(BEIJING)
-    wanted = [zoneinfo.ZoneInfo(z) for z in sorted({BEIJING, *(z for z in zones if is_valid_zone(z))})]
-    midnight = datetime.combine(day, time(0), tzinfo=beijing)
-    spans: list[tuple[str, str]] = []
-    run_start = None
-    for m in range(0, 24 * 60 + step_minutes, step_minutes):
-        slot = midnight + timedelta(minutes=m)
-        ok = m < 24 * 60 and all(_fits(slot, step_minutes, z) for z in wanted)
-        if ok and run_start is None:
-            run_start = slot
-        elif not ok and run_start is not None:
-            spans.append((run_start.strftime("%H:%M"), slot.strftime("%H:%M")))
-            run_start = None
-    return spans
 
 
 # --- input ----------------------------------------------------------------------------------
@@ -236,10 +127,10 @@ def clean_party(values: dict, n: int = 1) -> dict:
     if phone and (not _PHONE.match(phone) or not 5 <= sum(ch.isdigit() for ch in phone) <= 20):
         raise ValidationError("mediation.error.party_phone", field="phone", n=n)
     country = (values.get("country") or "").strip().upper() or None
-    if country is not None and country not in COUNTRY_ZONES:
+    if country is not None and country not in timezones.COUNTRY_ZONES:
         raise ValidationError("mediation.error.party_country", field="country", n=n)
-    zone = (values.get("time_zone") or "").strip() or zone_for_country(country)
-    if not is_valid_zone(zone):
+    zone = (values.get("time_zone") or "").strip() or timezones.zone_for_country(country)
+    if not timezones.is_valid_zone(zone):
         raise ValidationError("mediation.error.party_zone", field="time_zone", n=n)
     language = values.get("language") or "zh"
     if language not in LANGUAGES:
@@ -288,11 +179,6 @@ def list_mediators(db: sqlite_utils.Database, user: User, station_id: int) -> li
 # --- opening a case ----------------------------------------------------------------------------
 
 
-def to_beijing(ts: str) -> datetime:
-    """A UTC stamp as an aware datetime in Beijing time."""
-    return _parse_utc(ts).astimezone(zoneinfo.ZoneInfo(BEIJING))
-
-
 def station_short_name(name: str) -> str:
     """'三星派出所' → '三星': the prefix of a case number."""
     return name.removesuffix("派出所") or name
@@ -301,7 +187,7 @@ def station_short_name(name: str) -> str:
 def _number(db, station_id: int, now: str) -> tuple[str, int, int]:
     """(case_no, year, seq): the station's next number of the (Beijing) year, e.g. 三星-2026-0012.
     Runs inside the write transaction, so two cases never draw the same number."""
-    year = to_beijing(now).year
+    year = timezones.to_beijing(now).year
     seq = db.execute("SELECT COALESCE(MAX(case_seq), 0) + 1 FROM mediation_cases WHERE station_id = ? AND"
                      " case_year = ?", [station_id, year]).fetchone()[0]
     name = db.execute("SELECT name FROM units WHERE id = ?", [station_id]).fetchone()[0]
@@ -447,7 +333,7 @@ def get_case(db: sqlite_utils.Database, user: User, case_id: int) -> dict:
 def _next_session(sessions: list[dict], now: str) -> dict | None:
     """The first planned session that has not ended yet."""
     for s in sessions:
-        end = _parse_utc(s["starts_at"]) + timedelta(minutes=s["duration_minutes"])
+        end = timezones.parse_utc(s["starts_at"]) + timedelta(minutes=s["duration_minutes"])
         if s["state"] == "planned" and end.strftime(_STAMP) >= now:
             return s
     return None
@@ -473,7 +359,7 @@ def get_case_detail(db: sqlite_utils.Database, user: User, case_id: int, *, now:
     upcoming = _next_session(sessions, now)
     return {"case": case, "tip": tip, "parties": parties, "sessions": sessions, "events": events,
             "next_session": upcoming,
-            "party_times": party_times(parties, upcoming["starts_at"], upcoming["duration_minutes"])
+            "party_times": timezones.party_times(parties, upcoming["starts_at"], upcoming["duration_minutes"])
             if upcoming else []}
 
 
@@ -546,7 +432,7 @@ def workload(db: sqlite_utils.Database, user: User, *, now: str | None = None, d
     ``now`` to ``days`` days ahead."""
     where, params = _where(user, state=None, station_id=None, text="", open_only=True)
     now = now or utcnow()
-    until = (_parse_utc(now) + timedelta(days=days)).strftime(_STAMP)
+    until = (timezones.parse_utc(now) + timedelta(days=days)).strftime(_STAMP)
     open_cases = db.execute(f"SELECT COUNT(*) FROM mediation_cases c WHERE {where}", params).fetchone()[0]
     sessions = db.execute(f"SELECT COUNT(*) FROM mediation_sessions m JOIN mediation_cases c ON c.id = m.case_id"
                           f" WHERE {where} AND m.state = 'planned' AND m.starts_at >= ? AND m.starts_at < ?",
@@ -674,7 +560,7 @@ def update_party(db: sqlite_utils.Database, user: User, case_id: int, version: i
 
 
 def schedule_session(db: sqlite_utils.Database, user: User, case_id: int, version: int,
-                     starts_at_local: datetime | str, tz: str = BEIJING, duration: int = 60,
+                     starts_at_local: datetime | str, tz: str = timezones.BEIJING, duration: int = 60,
                      platform: str = "wechat", room: str = "", *, now: str | None = None) -> dict:
     """Plan a video session: ``starts_at_local`` is a wall-clock time in ``tz`` (Beijing by
     default; '2026-12-01 14:00' or a datetime), stored in UTC. The case needs an applicant and a
@@ -684,10 +570,10 @@ def schedule_session(db: sqlite_utils.Database, user: User, case_id: int, versio
     ahead or skipped by a clock change; duration outside 5–480 minutes; unknown platform; room
     text too long; parties missing)."""
     now = now or utcnow()
-    starts_at = to_utc(starts_at_local, tz)
+    starts_at = timezones.to_utc(starts_at_local, tz)
     if starts_at <= now:
         raise ValidationError("mediation.error.time_past", field="starts_at")
-    if _parse_utc(starts_at) > _parse_utc(now) + timedelta(days=SCHEDULE_AHEAD_DAYS):
+    if timezones.parse_utc(starts_at) > timezones.parse_utc(now) + timedelta(days=SCHEDULE_AHEAD_DAYS):
         raise ValidationError("mediation.error.time_far", field="starts_at", days=SCHEDULE_AHEAD_DAYS)
     if isinstance(duration, bool) or not isinstance(duration, int) or not DURATION_MIN <= duration <= DURATION_MAX:
         raise ValidationError("mediation.error.duration", field="duration", min=DURATION_MIN, max=DURATION_MAX)

@@ -10,7 +10,8 @@ keep (a long press, "save image"). The card is one PNG, :data:`WIDTH` px wide, d
 - the date and time it was sent (Beijing time), and a line on keeping the code.
 
 Everything is drawn as pixels from our own texts, the code (our own alphabet) and the unit's name:
-nothing a sender typed is on it. Fonts: the CJK font lookup of :mod:`lib.pushes.poster`.
+nothing a sender typed is on it. Fonts and line breaking: :mod:`lib.pushes.text_layout`; the logo:
+:mod:`lib.pushes.logo`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from urllib.parse import urlencode, urlsplit
 from PIL import Image, ImageDraw, ImageFont
 
 from lib.i18n import i18n
-from lib.pushes import poster, qr
+from lib.pushes import logo, poster, qr, text_layout
 from lib.tips import tips
 
 WIDTH = 720
@@ -36,7 +37,7 @@ CODE_SIZE = 80
 QR_TARGET = 300  # px a side, about: whole modules only, so it is a little less
 BASE_URL_ENV = "PORTAL_PUBLIC_URL"
 
-POLICE_BLUE = poster.POLICE_BLUE
+POLICE_BLUE = logo.POLICE_BLUE
 PALE_BLUE = (0xEE, 0xF3, 0xFA)
 TAG_BLUE = (0xD4, 0xE0, 0xF5)
 INK = poster.INK
@@ -76,7 +77,7 @@ def track_url(code: str, base_url: str | None = None) -> str | None:
 @functools.lru_cache(maxsize=16)
 def _font(size: int, bold: bool) -> tuple[ImageFont.FreeTypeFont, int]:
     """The CJK font at ``size`` and the stroke that fakes bold when the font has no bold face."""
-    face = poster.find_cjk_font(bold)
+    face = text_layout.find_cjk_font(bold)
     font = ImageFont.truetype(face.path, size, index=face.index, layout_engine=ImageFont.Layout.BASIC)
     return font, (max(1, size // 36) if bold and face.fake_bold else 0)
 
@@ -95,7 +96,7 @@ def _fit(text: str, size: int, width: int, *, bold: bool = False, smallest: int 
 
 
 def _lines(text: str, size: int, width: int) -> list[str]:
-    return poster.wrap_text(text, _font(size, False)[0], width) or [""]
+    return text_layout.wrap_text(text, _font(size, False)[0], width) or [""]
 
 
 def render_card(code: str, *, unit: str, date_text: str, url: str | None, lang: str = "zh") -> Card:
@@ -104,7 +105,7 @@ def render_card(code: str, *, unit: str, date_text: str, url: str | None, lang: 
     "2026-11-28 18:30"), ``url`` the tracker's link (see :func:`track_url`) or None.
 
     Raises :class:`lib.core.errors.PortalError` when no CJK font is available (see
-    :func:`lib.pushes.poster.find_cjk_font`)."""
+    :func:`lib.pushes.text_layout.find_cjk_font`)."""
     with _LOCK:
         return _render(tips.format_code(tips.normalize_code(code)), unit, date_text, url, lang)
 
@@ -144,8 +145,8 @@ def _render(shown: str, unit: str, date_text: str, url: str | None, lang: str) -
 
     # The band: logo, unit, what the card is.
     draw.rectangle((0, 0, WIDTH, HEADER_H), fill=POLICE_BLUE)
-    logo = poster.program_logo(LOGO_SIZE)
-    img.paste(logo, (MARGIN - 8, (HEADER_H - LOGO_SIZE) // 2), logo)
+    mark = logo.program_logo(LOGO_SIZE)
+    img.paste(mark, (MARGIN - 8, (HEADER_H - LOGO_SIZE) // 2), mark)
     text_x = MARGIN - 8 + LOGO_SIZE + 20
     text_w = WIDTH - text_x - MARGIN // 2
     unit_size = _fit(unit, 34, text_w, bold=True)

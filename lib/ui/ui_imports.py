@@ -50,7 +50,7 @@ def groups_tab(ctx: ui.Context) -> None:
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()[:16]
     try:
-        table = group_import.read_table(data, upload.name)
+        table = group_import.read_ledger(data, upload.name)
     except PortalError as exc:
         ui.show_error(ctx, exc)
         return

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.mediation import mediation
+from lib.mediation import mediation, timezones
 from lib.ui import ui
 
 
@@ -17,8 +17,8 @@ def country_name(ctx: ui.Context, code: str | None) -> str:
 
 def _zone_options() -> list[str | None]:
     """None (the country's usual zone), the common zones, then every other zone."""
-    common = list(dict.fromkeys(mediation.COUNTRY_ZONES.values()))
-    return [None, *common, *(z for z in mediation.available_zones() if z not in common)]
+    common = list(dict.fromkeys(timezones.COUNTRY_ZONES.values()))
+    return [None, *common, *(z for z in timezones.available_zones() if z not in common)]
 
 
 def party_inputs(ctx: ui.Context, prefix: str, *, role: str | None = None, party: dict | None = None) -> dict:
@@ -36,7 +36,7 @@ def party_inputs(ctx: ui.Context, prefix: str, *, role: str | None = None, party
     phone = cols[2].text_input(t("mediation.party_col.phone"), key=prefix + "phone", max_chars=24,
                                value=party.get("phone") or "", placeholder=t("mediation.phone_placeholder"))
     cols = st.columns(3)
-    countries = [None, *mediation.COUNTRY_ZONES]
+    countries = [None, *timezones.COUNTRY_ZONES]
     country = cols[0].selectbox(t("mediation.party_col.country"), countries, key=prefix + "country",
                                 index=countries.index(party.get("country")),
                                 format_func=lambda c: t("mediation.country_none") if c is None else country_name(ctx, c))

@@ -1,4 +1,5 @@
-"""Messages of the group import (lib/grids/group_import.py): file refusals, row reasons, notes.
+"""Messages of the group import (lib/grids/group_import.py, and the sheet reading and cell values it uses:
+lib/grids/sheet_reader.py, lib/grids/cell_values.py): file refusals, row reasons, notes.
 
 Row reasons say what is wrong and what to write instead; a page shows each one after
 its row number with ``group_import.row``. ``{column}`` is the column's header as the

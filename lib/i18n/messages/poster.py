@@ -1,4 +1,5 @@
-"""Messages of the poster image and its QR code (lib/pushes/poster.py, lib/pushes/qr.py)."""
+"""Messages of the poster image and its QR code (lib/pushes/poster.py, poster_images.py, qr.py; the font
+errors come from lib/pushes/text_layout.py)."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # Text drawn on the poster itself.
