@@ -15,7 +15,7 @@ import streamlit as st
 from lib.core import files, taxonomy, units
 from lib.core.errors import PortalError
 from lib.i18n import i18n
-from lib.pushes import library, pushes
+from lib.pushes import library, push_message, pushes
 from lib.pushes.push_templates import fields_for
 from lib.pushes.targeting import Target, reach
 from lib.tips import triage_queue
@@ -125,8 +125,8 @@ def _editor(ctx: ui.Context, push: dict) -> dict:
     """The draft's fields, each keyed by the push's id; what changed is saved at once (autosave)."""
     t = ctx.t
     key = f"{P}{push['id']}_"
-    title = st.text_input(t("compose.title"), push["title"], max_chars=pushes.TITLE_MAX, key=key + "title")
-    body = st.text_area(t("compose.body"), push["body"], max_chars=pushes.BODY_MAX, height=160, key=key + "body")
+    title = st.text_input(t("compose.title"), push["title"], max_chars=push_message.TITLE_MAX, key=key + "title")
+    body = st.text_area(t("compose.body"), push["body"], max_chars=push_message.BODY_MAX, height=160, key=key + "body")
     values = {}
     specs = fields_for(push["category"], push["appeal_kind"])
     cols = st.columns(2)
@@ -180,7 +180,7 @@ def _preview(ctx: ui.Context, push: dict) -> None:
     st.markdown(f"**{t('compose.preview')}**")
     with st.container(border=True):
         st.caption(t("compose.preview_help"))
-        st.text(pushes.message_text(push, issuing_unit=unit, tip_link=pushes.tip_link(push["id"])))
+        st.text(push_message.message_text(push, issuing_unit=unit, tip_link=pushes.tip_link(push["id"])))
     if st.toggle(t("compose.poster"), key=f"{P}{push['id']}_poster"):
         png = pushes.poster_png(ctx.db, push)
         if png is None:
@@ -199,7 +199,7 @@ def _done(message: str) -> None:
 def _actions(ctx: ui.Context, push: dict) -> None:
     t, user = ctx.t, ctx.user
     key = f"{P}{push['id']}_"
-    found = pushes.problems(push, issuing_unit=pushes.issuing_unit(ctx.db, push))
+    found = push_message.problems(push, issuing_unit=pushes.issuing_unit(ctx.db, push))
     if found:
         st.warning(t("compose.problems"))
         for p in found:

@@ -86,12 +86,12 @@ def _list(ctx: ui.Context, f: dict) -> list[dict]:
     page = st.session_state.get(P + "page", 1)
     found = mediation.list_cases(ctx.db, user, page=page, **f)
     cols = st.columns([1, 5])
-    if page != found["page"]:
-        st.session_state[P + "page"] = found["page"]
-    cols[0].number_input(t("mediation.page"), min_value=1, max_value=found["pages"], step=1, key=P + "page")
-    cols[1].caption(t("mediation.total", total=ui.fmt_int(found["total"]), page=found["page"],
-                      pages=found["pages"]))
-    rows = found["rows"]
+    if page != found.page:
+        st.session_state[P + "page"] = found.page
+    cols[0].number_input(t("mediation.page"), min_value=1, max_value=found.pages, step=1, key=P + "page")
+    cols[1].caption(t("mediation.total", total=ui.fmt_int(found.total), page=found.page,
+                      pages=found.pages))
+    rows = found.rows
     if not rows:
         st.info(t("mediation.empty"))
         return rows
@@ -108,8 +108,8 @@ def _list(ctx: ui.Context, f: dict) -> list[dict]:
     event = st.dataframe(frame, hide_index=True, width="stretch", key=P + "table", on_select="rerun",
                          selection_mode="single-row")
     picked = event.selection.rows if event and getattr(event, "selection", None) else []
-    if picked and st.session_state.get(P + "table_row") != (found["page"], picked[0]):
-        st.session_state[P + "table_row"] = (found["page"], picked[0])
+    if picked and st.session_state.get(P + "table_row") != (found.page, picked[0]):
+        st.session_state[P + "table_row"] = (found.page, picked[0])
         st.session_state[P + "pick"] = rows[picked[0]]["id"]
     return rows
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from lib.core.errors import PortalError
 from lib.i18n import i18n
-from lib.pushes import delivery, push_response, pushes
+from lib.pushes import delivery, push_message, push_response, pushes
 from lib.pushes.targeting import Target, reach, summary
 from lib.tips import triage_queue
 from lib.ui import ui
@@ -120,7 +120,7 @@ def _review_panel(ctx: ui.Context, push: dict) -> None:
     with preview:
         st.markdown(f"**{t('review.preview')}**")
         with st.container(border=True, key=P + "phone"):
-            st.text(pushes.message_text(push, issuing_unit=unit, tip_link=pushes.tip_link(push["id"])))
+            st.text(push_message.message_text(push, issuing_unit=unit, tip_link=pushes.tip_link(push["id"])))
         _photos(ctx, push)
     with poster:
         _poster(ctx, push)
@@ -128,7 +128,7 @@ def _review_panel(ctx: ui.Context, push: dict) -> None:
         st.markdown(f"**{t('review.audience')}**")
         _audience(ctx, push)
         st.markdown(f"**{t('review.checks')}**")
-        found = pushes.problems(push, issuing_unit=unit)
+        found = push_message.problems(push, issuing_unit=unit)
         if found:
             for p in found:
                 st.error(t(p.key, **p.params))
@@ -264,7 +264,7 @@ def _checklist(ctx: ui.Context, push: dict) -> None:
         return
     st.subheader(t("log.checklist"))
     unit = pushes.issuing_unit(ctx.db, push)
-    text = pushes.message_text(push, issuing_unit=unit, tip_link=pushes.tip_link(push["id"]))
+    text = push_message.message_text(push, issuing_unit=unit, tip_link=pushes.tip_link(push["id"]))
     cols = st.columns([1, 1, 3])
     with cols[0]:
         ui.copy_button(ctx, text, t("log.copy_text_button"), key=f"{P}{push['id']}_copy")

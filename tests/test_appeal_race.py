@@ -13,7 +13,7 @@ from lib.core.clock import utcnow
 from lib.core.db import connect
 from lib.core.errors import InvalidState, NotFoundError, ValidationError
 from lib.core.migrations import MIGRATIONS, apply_migrations
-from lib.pushes import appeals, delivery, push_response, pushes
+from lib.pushes import appeals, delivery, push_message, push_response, pushes
 from lib.tips import intake_guard, tip_actions, tip_clocks, tips, triage_queue
 from lib.tips.triage_queue import QueueFilter
 from tests.factories import grid_of_another_station, make_tip, sent_appeal, sent_notice, station_grid, submitted_appeal
@@ -274,7 +274,7 @@ def test_closing_offers_a_follow_up_to_the_same_audience(demo_db, users):
     assert draft["targeting"] == appeal["targeting"] and draft["groups_targeted"] == appeal["groups_targeted"]
     assert "顾某某" not in draft["body"]  # the follow-up names nobody
     assert appeals.follow_up(demo_db, users["clerk"], push["id"])["id"] == draft["id"]  # not twice
-    assert pushes.problems(draft, issuing_unit="x") == []
+    assert push_message.problems(draft, issuing_unit="x") == []
     sent = pushes.send(demo_db, users["clerk"], draft["id"], draft["version"])  # news: no review needed
     assert sent["state"] == "sending"
 

@@ -14,7 +14,7 @@ import pytest
 from lib.core import auth, files, taxonomy
 from lib.core.db import connect, write_transaction
 from lib.demo import demo_pushes, seeding
-from lib.pushes import delivery, push_response, pushes, targeting
+from lib.pushes import delivery, push_message, push_response, pushes, targeting
 from lib.tips import tips
 from tests.apptest import goto, metrics
 from tests.conftest import DEMO_PASSWORD, copy_database
@@ -169,8 +169,8 @@ def test_pushes_are_complete_and_valid(gen, people):
         push = pushes.get_push(gen, people["district"], r["id"])
         if push["state"] != "draft":
             unit = pushes.issuing_unit(gen, push)
-            assert pushes.problems(push, issuing_unit=unit) == [], (push["id"], push["title"])
-            assert push["title"] in pushes.message_text(push, issuing_unit=unit)
+            assert push_message.problems(push, issuing_unit=unit) == [], (push["id"], push["title"])
+            assert push["title"] in push_message.message_text(push, issuing_unit=unit)
         assert CJK.search(push["title"]) and len(push["body"]) >= 10 and "{" not in push["body"] + push["title"]
         if push["category"] == "appeal":
             data, mime = files.read_file(gen, people["district"], push["photo_file_ids"][0])

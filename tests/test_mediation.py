@@ -304,7 +304,7 @@ def test_scope_matrix(demo_db, users, actor, owner, allowed):
     case = make_case(demo_db, users[owner]) if owner != "other_clerk" else \
         make_case(demo_db, users["district_admin"], station_id=users["other_clerk"].station_id)
     who = users[actor]
-    listed = [r["id"] for r in mediation.list_cases(demo_db, who, page_size=500)["rows"]]
+    listed = [r["id"] for r in mediation.list_cases(demo_db, who, page_size=500).rows]
     if allowed:
         assert mediation.get_case(demo_db, who, case["id"])["id"] == case["id"]
         assert case["id"] in listed
@@ -325,7 +325,7 @@ def test_scope_matrix(demo_db, users, actor, owner, allowed):
 
 def test_a_station_user_lists_and_counts_only_their_station(demo_db, users):
     clerk, other = users["clerk"], users["other_clerk"]
-    rows = mediation.list_cases(demo_db, clerk, page_size=500)["rows"]
+    rows = mediation.list_cases(demo_db, clerk, page_size=500).rows
     assert rows and {r["station_id"] for r in rows} == {clerk.station_id}
     with pytest.raises(ScopeError):
         mediation.list_cases(demo_db, clerk, station_id=other.station_id)
@@ -379,16 +379,16 @@ def test_list_search_paging_and_what_a_row_tells(demo_db, users):
     case = make_case(demo_db, clerk, title="独一无二的案由")
     mediation.schedule_session(demo_db, clerk, case["id"], case["version"], LATER, now=NOW)
     for text in ("独一无二", case["case_no"], "唐海涛", "712345"):
-        [row] = mediation.list_cases(demo_db, clerk, text=text, now=NOW)["rows"]
+        [row] = mediation.list_cases(demo_db, clerk, text=text, now=NOW).rows
         assert row["id"] == case["id"], text
     assert row["party_names"] == "顾建国、唐海涛" and row["abroad_countries"] == "KE"
     assert row["next_session_at"] == "2026-12-01T07:00:00Z"
-    assert mediation.list_cases(demo_db, clerk, text="100%_")["rows"] == []
+    assert mediation.list_cases(demo_db, clerk, text="100%_").rows == []
     found = mediation.list_cases(demo_db, clerk, page_size=2, page=2)
-    assert len(found["rows"]) == 2 and found["page"] == 2 and found["pages"] == -(-found["total"] // 2)
-    assert mediation.list_cases(demo_db, clerk, page=10_000)["page"] == mediation.list_cases(demo_db, clerk)["pages"]
-    assert all(r["is_open"] for r in mediation.list_cases(demo_db, clerk, open_only=True, page_size=500)["rows"])
-    assert {r["state"] for r in mediation.list_cases(demo_db, clerk, state="scheduled", page_size=500)["rows"]} \
+    assert len(found.rows) == 2 and found.page == 2 and found.pages == -(-found.total // 2)
+    assert mediation.list_cases(demo_db, clerk, page=10_000).page == mediation.list_cases(demo_db, clerk).pages
+    assert all(r["is_open"] for r in mediation.list_cases(demo_db, clerk, open_only=True, page_size=500).rows)
+    assert {r["state"] for r in mediation.list_cases(demo_db, clerk, state="scheduled", page_size=500).rows} \
         == {"scheduled"}
 
 

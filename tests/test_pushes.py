@@ -7,7 +7,7 @@ from PIL import Image
 
 from lib.core.errors import NotFoundError, ScopeError, ValidationError
 from lib.i18n import i18n
-from lib.pushes import delivery, push_templates, pushes, targeting
+from lib.pushes import delivery, push_message, push_templates, pushes, targeting
 from lib.pushes.targeting import Target
 from tests.factories import complete_appeal, make_tip, sent_appeal, sent_notice, submitted_appeal
 
@@ -20,7 +20,7 @@ def test_a_new_appeal_starts_from_its_template(demo_db, users):
 
 def test_incomplete_appeal_lists_every_missing_field(demo_db, users):
     push = pushes.new_draft(demo_db, users["clerk"], "appeal", "missing_person")
-    found = {p.field for p in pushes.problems(push)}
+    found = {p.field for p in push_message.problems(push)}
     assert {"person", "description", "when", "where", "contact", "photos", "targeting"} <= found
     with pytest.raises(ValidationError):
         pushes.submit(demo_db, users["clerk"], push["id"], push["version"])
@@ -28,7 +28,7 @@ def test_incomplete_appeal_lists_every_missing_field(demo_db, users):
 
 def test_a_missing_field_is_named_in_the_reader_s_language(demo_db, users):
     push = pushes.new_draft(demo_db, users["clerk"], "appeal", "wanted")
-    contact = next(p for p in pushes.problems(push) if p.field == "contact")
+    contact = next(p for p in push_message.problems(push) if p.field == "contact")
     assert i18n.t(contact.key, "zh", **contact.params) == "请填写“联系人及电话”。"
     assert i18n.t(contact.key, "en", **contact.params) == "Fill in “Contact (name and phone)”."
     with pytest.raises(ValidationError) as info:
@@ -44,7 +44,7 @@ def test_template_fields_are_labelled_in_both_languages():
 def test_appeal_workflow_with_four_eyes(demo_db, users):
     clerk, admin = users["clerk"], users["station_admin"]
     push = complete_appeal(demo_db, clerk)
-    assert pushes.problems(push, issuing_unit="x") == []
+    assert push_message.problems(push, issuing_unit="x") == []
     assert not pushes.may(clerk, push, "send")  # an appeal must be approved first
     push = pushes.submit(demo_db, clerk, push["id"], push["version"])
     assert push["state"] == "pending_review"
@@ -142,12 +142,12 @@ def test_targeting_counts_groups_and_members(demo_db, users):
 def test_message_fits_the_channel_and_escapes_markup(demo_db, users):
     push = complete_appeal(demo_db, users["clerk"])
     push["body"] = "请留意<script>*粗体*[链接](http://x)"
-    md = pushes.message_markdown(push, issuing_unit="海门区公安局三星派出所", tip_link="http://portal/tip?push=1")
+    md = push_message.message_markdown(push, issuing_unit="海门区公安局三星派出所", tip_link="http://portal/tip?push=1")
     assert "\\<script\\>" in md and "\\[链接\\]" in md and "[扫码或点此提供线索](http://portal/tip?push=1)" in md
-    text = pushes.message_text(push, issuing_unit="海门区公安局三星派出所")
+    text = push_message.message_text(push, issuing_unit="海门区公安局三星派出所")
     assert "走失地点：三星镇叠石桥家纺城东门" in text and "报警电话 110" in text
     push["body"] = "长" * 1200
-    assert any(p.key == "pushes.error.channel_limit" for p in pushes.problems(push))
+    assert any(p.key == "pushes.error.channel_limit" for p in push_message.problems(push))
 
 
 def test_photos_are_reencoded_without_exif(demo_db, users):

@@ -294,7 +294,7 @@ CASE_OPS = {
     "mediation.get_case_detail": Op(lambda db, u, w: mediation.get_case_detail(db, u, w.case),
                                     lambda db, w, u, r: [p["name"] for p in r["parties"]] == ["陈某", "吴某"]),
     "mediation.list_cases(station)": Op(lambda db, u, w: mediation.list_cases(db, u, station_id=w.own, open_only=True),
-                                        lambda db, w, u, r: w.case in [c["id"] for c in r["rows"]],
+                                        lambda db, w, u, r: w.case in [c["id"] for c in r.rows],
                                         foreign=ScopeError),
     "mediation.list_mediators": Op(lambda db, u, w: mediation.list_mediators(db, u, w.own),
                                    lambda db, w, u, r: w.clerk_id in [m["id"] for m in r]),

@@ -53,12 +53,14 @@ class Page:
 
 
 def fetch_page(db: sqlite_utils.Database, *, select: str, source: str, where: str, params: list, order: str,
-               page: int, page_size: int, count_source: str | None = None) -> Page:
+               page: int, page_size: int, count_source: str | None = None, select_params: list = ()) -> Page:
     """``SELECT {select} FROM {source} WHERE {where} ORDER BY {order}``, the page asked for (clamped to the
     last page that has rows), with the total count of the same condition — counted over ``count_source``
-    when given (the joins the condition needs, without those that only add columns)."""
+    when given (the joins the condition needs, without those that only add columns). ``select_params`` are
+the values of placeholders in ``select`` (a subquery's time, say)."""
     total = db.execute(f"SELECT COUNT(*) FROM {count_source or source} WHERE {where}", params).fetchone()[0]
+    page_size = max(1, int(page_size))
     page = max(1, min(int(page), max(1, -(-total // page_size))))
     rows = list(db.query(f"SELECT {select} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-                         [*params, int(page_size), (page - 1) * int(page_size)]))
+                         [*select_params, *params, page_size, (page - 1) * page_size]))
     return Page(rows=rows, total=total, page=page, page_size=page_size)

@@ -25,6 +25,12 @@ class StaleEdit(PortalError):
     """Someone changed the record since it was read."""
 
 
+def state_types(db: sqlite_utils.Database, states_table: str) -> dict[str, str]:
+    """Each state's type (``open``/``closed``) from a record's state table (``tip_states``,
+    ``mediation_case_states``): code asks a state's type, never compares raw state names."""
+    return {slug: t for slug, t in db.execute(f"SELECT slug, type FROM {states_table}")}
+
+
 def check_version(record: dict, version: int, stale_key: str) -> dict:
     """The record, if it is still at the version the user read; else :class:`StaleEdit`."""
     if record["version"] != version:

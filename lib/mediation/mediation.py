@@ -68,7 +68,7 @@ _STAMP = clock.STAMP
 
 def state_types(db: sqlite_utils.Database) -> dict[str, str]:
     """Each state's type (open/closed), from ``mediation_case_states``."""
-    return {slug: t for slug, t in db.execute("SELECT slug, type FROM mediation_case_states")}
+    return workflow.state_types(db, "mediation_case_states")
 
 
 def is_open(case: dict) -> bool:
@@ -388,33 +388,28 @@ def _where(user: User, *, state, station_id, text, open_only) -> tuple[str, list
 
 def list_cases(db: sqlite_utils.Database, user: User, *, state: str | None = None, station_id: int | None = None,
                text: str = "", page: int = 1, page_size: int = PAGE_SIZE, open_only: bool = False,
-               now: str | None = None) -> dict:
+               now: str | None = None) -> query.Page:
     """A page of the cases in the user's scope, most recently changed first.
 
     Filters: one ``state`` (or ``open_only``), a ``station_id`` (district staff; a station's user
     asking for another station gets ScopeError), ``text`` in the case number, title, summary or a
-    party's name or phone. Returns ``{"rows", "total", "page", "pages"}``; each row carries the
+    party's name or phone. Returns a :class:`lib.core.query.Page`; each row carries the
     station and mediator names, the parties' names, ``abroad_countries`` (codes of the parties'
     countries other than China, comma-separated, or None) and ``next_session_at``.
     """
     now = now or utcnow()
     where, params = _where(user, state=state, station_id=station_id, text=text, open_only=open_only)
-    total = db.execute(f"SELECT COUNT(*) FROM mediation_cases c WHERE {where}", params).fetchone()[0]
-    page_size = max(1, int(page_size))
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, int(page)), pages)
-    rows = list(db.query(
-        f"SELECT {_CASE_COLUMNS},"
+    return query.fetch_page(
+        db, select=f"{_CASE_COLUMNS},"
         " (SELECT group_concat(name, '、') FROM (SELECT name FROM mediation_parties p WHERE p.case_id = c.id"
         "  ORDER BY p.id)) AS party_names,"
         " (SELECT group_concat(DISTINCT p.country) FROM mediation_parties p WHERE p.case_id = c.id"
         "  AND p.country != 'CN') AS abroad_countries,"
         " (SELECT MIN(starts_at) FROM mediation_sessions ms WHERE ms.case_id = c.id AND ms.state = 'planned'"
         "  AND strftime('%Y-%m-%dT%H:%M:%SZ', ms.starts_at, '+' || ms.duration_minutes || ' minutes') >= ?)"
-        "  AS next_session_at"
-        f" FROM {_CASE_FROM} WHERE {where} ORDER BY c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?",
-        [now, *params, page_size, (page - 1) * page_size]))
-    return {"rows": rows, "total": total, "page": page, "pages": pages}
+        "  AS next_session_at", select_params=[now],
+        source=_CASE_FROM, count_source="mediation_cases c", where=where, params=params,
+        order="c.updated_at DESC, c.id DESC", page=page, page_size=page_size)
 
 
 def case_counts(db: sqlite_utils.Database, user: User, *, station_id: int | None = None) -> dict[str, int]:

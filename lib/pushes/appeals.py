@@ -25,7 +25,7 @@ from lib.core.auth import User
 from lib.core.clock import utcnow
 from lib.core.db import query_one, write_transaction
 from lib.core.errors import InvalidState, ValidationError
-from lib.pushes import delivery, pushes
+from lib.pushes import delivery, push_message, pushes
 from lib.pushes.targeting import Target, reach
 from lib.tips import tip_clocks
 
@@ -155,7 +155,7 @@ def follow_up(db: sqlite_utils.Database, user: User, push_id: int) -> dict:
     local = tip_clocks.parse(appeal["sent_at"]) + timedelta(hours=8)
     title_t, body_t = FOLLOW_UP[appeal["appeal_outcome"]]
     values = {"title": appeal["title"], "date": f"{local.month}月{local.day}日"}
-    title = title_t.format(**values)[:pushes.TITLE_MAX]
+    title = title_t.format(**values)[:push_message.TITLE_MAX]
     now = utcnow()
     with write_transaction(db):
         new_id = db.execute(

@@ -11,7 +11,6 @@ Two people editing one draft cannot overwrite each other: writes carry the versi
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,9 +21,8 @@ from lib.core.auth import User
 from lib.core.clock import utcnow
 from lib.core.db import query_one, write_transaction
 from lib.core.errors import NotFoundError, PortalError, ScopeError, ValidationError
-from lib.grids import naming
-from lib.i18n import i18n
-from lib.pushes.push_templates import fields_for, starter
+from lib.pushes import push_message
+from lib.pushes.push_templates import starter
 from lib.pushes.targeting import Target, check_target, reach
 
 STATE_TYPES = {
@@ -55,11 +53,8 @@ TRANSITIONS = [
 ]
 _BY_ACTION = {t.action: t for t in TRANSITIONS}
 
-TITLE_MAX = 40
-BODY_MAX = 1200
 MAX_PHOTOS = 4
-# WeCom group robots: markdown content ≤ 4096 bytes, text ≤ 2048 bytes (UTF-8).
-MARKDOWN_MAX_BYTES = 4096
+# WeCom group robots: text ≤ 2048 bytes (UTF-8); markdown in push_message.
 TEXT_MAX_BYTES = 2048
 
 
@@ -224,9 +219,9 @@ def save_draft(db: sqlite_utils.Database, user: User, push_id: int, version: int
     refused if someone saved since ``version`` was read."""
     changes: dict = {}
     if title is not None:
-        changes["title"] = _one_line(title)[:TITLE_MAX * 2]
+        changes["title"] = push_message.one_line(title)[:push_message.TITLE_MAX * 2]
     if body is not None:
-        changes["body"] = str(body)[:BODY_MAX * 2]
+        changes["body"] = str(body)[:push_message.BODY_MAX * 2]
     if fields is not None:
         changes["fields"] = json.dumps({str(k)[:40]: str(v)[:600] for k, v in fields.items()}, ensure_ascii=False)
     if scheduled_for is not None:
@@ -283,107 +278,6 @@ def remove_photo(db: sqlite_utils.Database, user: User, push_id: int, file_id: i
         [i for i in push["photo_file_ids"] if i != file_id], {"removed_file_id": file_id}), "remove_photo")
 
 
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", str(text or "")).strip()
-
-
-# --- validation -----------------------------------------------------------------------
-
-
-@dataclass
-class Problem:
-    field: str
-    key: str
-    params: dict
-
-
-def problems(push: dict, *, issuing_unit: str = "", tip_link: str = "") -> list[Problem]:
-    """Everything that stops this push from being submitted or sent, each with its field."""
-    out: list[Problem] = []
-    title = _one_line(push["title"])
-    if not title:
-        out.append(Problem("title", "pushes.error.title_missing", {}))
-    elif len(title) > TITLE_MAX:
-        out.append(Problem("title", "pushes.error.title_long", {"max": TITLE_MAX}))
-    body = (push["body"] or "").strip()
-    if not body:
-        out.append(Problem("body", "pushes.error.body_missing", {}))
-    elif len(body) > BODY_MAX:
-        out.append(Problem("body", "pushes.error.body_long", {"max": BODY_MAX, "n": len(body)}))
-    for f in fields_for(push["category"], push["appeal_kind"]):
-        value = (push["fields"].get(f.code) or "").strip()
-        if f.required and not value:
-            out.append(Problem(f.code, "pushes.error.field_missing", {"label": i18n.Msg(f.key)}))
-        elif len(value) > f.max_len:
-            out.append(Problem(f.code, "pushes.error.field_long", {"label": i18n.Msg(f.key), "max": f.max_len}))
-    if push["category"] == "appeal" and not push["photo_file_ids"]:
-        out.append(Problem("photos", "pushes.error.photo_required", {}))
-    size = len(message_markdown(push, issuing_unit=issuing_unit, tip_link=tip_link).encode())
-    if size > MARKDOWN_MAX_BYTES:
-        out.append(Problem("body", "pushes.error.channel_limit", {"n": size, "max": MARKDOWN_MAX_BYTES}))
-    target = Target.from_dict(push["targeting"])
-    if not (target.use_filter or target.group_ids):
-        out.append(Problem("targeting", "pushes.error.no_target", {}))
-    elif push.get("groups_targeted", 0) == 0:
-        out.append(Problem("targeting", "pushes.error.no_groups", {}))
-    return out
-
-
-# --- the message ----------------------------------------------------------------------
-
-
-def _label(category: str, appeal_kind: str | None) -> str:
-    if category == "appeal" and appeal_kind:
-        return taxonomy.label("appeal_kinds", appeal_kind, "zh").split("/")[0]
-    return taxonomy.label("push_categories", category, "zh")
-
-
-def message_lines(push: dict, *, issuing_unit: str, tip_link: str = "") -> dict:
-    """The parts every rendering of a push uses: header, title, body, facts, link, footer."""
-    facts = [(f.zh, (push["fields"].get(f.code) or "").strip())
-             for f in fields_for(push["category"], push["appeal_kind"])]
-    stamp = push.get("sent_at") or push.get("updated_at") or utcnow()
-    # The date residents read is Beijing's (a push sent at 07:30 is dated that day, not the day before).
-    local = clock.parse(stamp) + clock.CHINA_OFFSET
-    y, m, d = local.year, local.month, local.day
-    return {
-        "header": f"【{naming.PROGRAM_PREFIX}·{_label(push['category'], push['appeal_kind'])}】",
-        "title": _one_line(push["title"]),
-        "body": (push["body"] or "").strip(),
-        "facts": [(k, v) for k, v in facts if v],
-        "link": tip_link,
-        "footer": f"{issuing_unit} · 报警电话 110 · {int(y)}年{int(m)}月{int(d)}日",
-    }
-
-
-def message_text(push: dict, *, issuing_unit: str, tip_link: str = "") -> str:
-    """Copy-ready plain text for posting by hand (any chat app)."""
-    p = message_lines(push, issuing_unit=issuing_unit, tip_link=tip_link)
-    lines = [p["header"] + p["title"], "", p["body"]]
-    if p["facts"]:
-        lines += [""] + [f"{k}：{v}" for k, v in p["facts"]]
-    if p["link"]:
-        lines += ["", f"提供线索：{p['link']}"]
-    lines += ["", p["footer"]]
-    return "\n".join(lines)
-
-
-def _md(text: str) -> str:
-    # WeCom markdown: neutralise the characters that would start markup or a link.
-    return re.sub(r"([\\`*_\[\]<>#])", r"\\\1", text)
-
-
-def message_markdown(push: dict, *, issuing_unit: str, tip_link: str = "") -> str:
-    """The WeCom group-robot markdown of the push (≤ 4096 bytes once valid)."""
-    p = message_lines(push, issuing_unit=issuing_unit, tip_link=tip_link)
-    lines = [f"**{_md(p['header'] + p['title'])}**", _md(p["body"])]
-    lines += [f"> {_md(k)}：<font color=\"comment\">{_md(v)}</font>" for k, v in p["facts"]]
-    if p["link"]:
-        lines.append(f"[扫码或点此提供线索]({p['link']})")
-    lines.append(f"<font color=\"comment\">{_md(p['footer'])}</font>")
-    return "\n".join(lines)
-
-
 # --- actions --------------------------------------------------------------------------
 
 
@@ -398,7 +292,7 @@ def issuing_unit(db: sqlite_utils.Database, push: dict) -> str:
 
 
 def _require_valid(db, push: dict) -> None:
-    found = problems(push, issuing_unit=issuing_unit(db, push))
+    found = push_message.problems(push, issuing_unit=issuing_unit(db, push))
     if found:
         first = found[0]
         raise ValidationError(first.key, field=first.field, **first.params)
@@ -489,7 +383,7 @@ def _approve(db, user: User, push_id: int, version: int) -> dict:
 def review(db: sqlite_utils.Database, user: User, push_id: int, version: int, *, approve: bool,
            reason: str = "") -> dict:
     """Approve, or return with a reason (required), a push waiting for review; the author is told."""
-    reason = _one_line(reason)[:200]
+    reason = push_message.one_line(reason)[:200]
     if not approve and not reason:
         raise ValidationError("pushes.error.reason_missing", field="reason")
     with write_transaction(db):
@@ -522,7 +416,7 @@ def revise(db: sqlite_utils.Database, user: User, push_id: int, version: int) ->
 
 def withdraw(db: sqlite_utils.Database, user: User, push_id: int, version: int, reason: str) -> dict:
     """Withdraw a push that has not started sending; a reason is required."""
-    reason = _one_line(reason)[:200]
+    reason = push_message.one_line(reason)[:200]
     if not reason:
         raise ValidationError("pushes.error.reason_missing", field="reason")
     with write_transaction(db):
@@ -608,7 +502,7 @@ def webhook_parts(db: sqlite_utils.Database, push_id: int) -> list[dict]:
     push = _decode(query_one(db, "SELECT * FROM pushes WHERE id = ?", [push_id]))
     unit = issuing_unit(db, push)
     parts = [{"msgtype": "markdown",
-              "markdown": {"content": message_markdown(push, issuing_unit=unit, tip_link=tip_link(push_id))}}]
+              "markdown": {"content": push_message.message_markdown(push, issuing_unit=unit, tip_link=tip_link(push_id))}}]
     poster = poster_png(db, push)
     if poster is not None:
         import base64
@@ -625,12 +519,12 @@ def poster_png(db: sqlite_utils.Database, push: dict) -> bytes | None:
         from lib.pushes import poster, qr
     except ImportError:
         return None
-    p = message_lines(push, issuing_unit=issuing_unit(db, push))
+    p = push_message.message_lines(push, issuing_unit=issuing_unit(db, push))
     photos = [files.read_file(db, files.SYSTEM, fid)[0] for fid in push["photo_file_ids"]]  # the push is in hand
     link = tip_link(push["id"])
     try:
         return poster.render_poster(poster.PosterSpec(
-            category=push["appeal_kind"] or push["category"], category_label=_label(push["category"], push["appeal_kind"]),
+            category=push["appeal_kind"] or push["category"], category_label=push_message.category_label(push["category"], push["appeal_kind"]),
             title=p["title"], body=p["body"], fields=p["facts"], photos=photos,
             qr_png=qr.qr_png(link) if link.startswith("http") else None, qr_caption="扫码提供线索",
             issuing_unit=issuing_unit(db, push), hotline="110", date_text=p["footer"].rsplit(" · ", 1)[-1]))

@@ -54,7 +54,8 @@ NEEDS_REASON = ("reject", "refer", "reopen")
 
 
 def state_types(db: sqlite_utils.Database) -> dict[str, str]:
-    return {slug: t for slug, t in db.execute("SELECT slug, type FROM tip_states")}
+    """Each tip state's type (open/closed), from ``tip_states``."""
+    return workflow.state_types(db, "tip_states")
 
 
 def is_open(tip: dict) -> bool:
