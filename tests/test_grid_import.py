@@ -14,7 +14,7 @@ from lib.core import audit, taxonomy
 from lib.core.db import connect
 from lib.core.errors import ScopeError, ValidationError
 from lib.demo import demo
-from lib.grids import grid_import
+from lib.grids import district_outline, grid_import
 from lib.i18n.messages.grid_import import MESSAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -239,7 +239,7 @@ def test_too_many_vertices(demo_db, admin, cells):
 
 
 def test_feature_outside_the_district_is_rejected(demo_db, admin, cells):
-    grid_import.set_district_boundary(demo_db, demo.demo_boundary_geojson())
+    district_outline.set_district_boundary(demo_db, demo.demo_boundary_geojson())
     # A grid on the Yangtze south of the mainland outline: 100% outside.
     far = box(121.20, 31.60, 121.21, 31.61)
     # Half in, half out: the east edge of the mainland outline runs near 121.66 at 32.02.
@@ -254,7 +254,7 @@ def test_feature_outside_the_district_is_rejected(demo_db, admin, cells):
 
 
 def test_without_a_stored_boundary_the_grids_grown_by_500_m_are_the_district(demo_db, admin, cells):
-    assert grid_import.district_boundary(demo_db) is None
+    assert district_outline.district_boundary(demo_db) is None
     report = grid_import.dry_run(demo_db, admin, collection(feature(box(121.20, 31.60, 121.21, 31.61),
                                                                     name="江心网格", station="S06")))
     assert report.notes == [("grid_import.note.no_boundary_fallback", {})]
@@ -473,7 +473,7 @@ def test_only_district_admins_may_import(demo_db, users, admin, cells, role):
     with pytest.raises(ScopeError):
         grid_import.apply(demo_db, users[role], report)
     with pytest.raises(ScopeError):
-        grid_import.set_district_boundary(demo_db, demo.demo_boundary_geojson(), user=users[role])
+        district_outline.set_district_boundary(demo_db, demo.demo_boundary_geojson(), user=users[role])
 
 
 # --- apply ---------------------------------------------------------------------------------------
@@ -595,16 +595,16 @@ def test_demo_boundary_is_the_mainland_and_haiyong(demo_db):
 
 
 def test_set_and_read_the_district_boundary(demo_db, admin):
-    assert grid_import.district_boundary(demo_db) is None
-    stored = grid_import.set_district_boundary(demo_db, demo.demo_boundary_geojson(), user=admin)
-    boundary = grid_import.district_boundary(demo_db)
+    assert district_outline.district_boundary(demo_db) is None
+    stored = district_outline.set_district_boundary(demo_db, demo.demo_boundary_geojson(), user=admin)
+    boundary = district_outline.district_boundary(demo_db)
     assert boundary.equals(shapely.from_geojson(stored))
     assert audit.list_entries(demo_db, admin, entity="app_meta")[0]["action"] == "set_district_boundary"
     # A Feature wrapping a Polygon is accepted too.
     square = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon",
                                                                 "coordinates": [box(121, 31.8, 121.7, 32.1)]}}
-    grid_import.set_district_boundary(demo_db, json.dumps(square))
-    assert grid_import.district_boundary(demo_db).bounds == (121.0, 31.8, 121.7, 32.1)
+    district_outline.set_district_boundary(demo_db, json.dumps(square))
+    assert district_outline.district_boundary(demo_db).bounds == (121.0, 31.8, 121.7, 32.1)
 
 
 @pytest.mark.parametrize("text", ["not json", json.dumps({"type": "Point", "coordinates": [121, 31]}),
@@ -612,9 +612,9 @@ def test_set_and_read_the_district_boundary(demo_db, admin):
                                                                                   [121, 32], [121, 31]]]})])
 def test_an_invalid_boundary_is_refused(demo_db, text):
     with pytest.raises(ValidationError) as info:
-        grid_import.set_district_boundary(demo_db, text)
+        district_outline.set_district_boundary(demo_db, text)
     assert info.value.key == "grid_import.boundary_invalid"
-    assert grid_import.district_boundary(demo_db) is None
+    assert district_outline.district_boundary(demo_db) is None
 
 
 def test_an_unreadable_stored_boundary_falls_back_with_a_note(demo_db, admin, cells):
@@ -635,7 +635,8 @@ def test_every_message_has_both_languages_and_the_same_placeholders():
 
 
 def test_every_key_in_the_code_is_in_the_messages():
-    source = (ROOT / "lib" / "grids" / "grid_import.py").read_text(encoding="utf-8")
+    source = "".join((ROOT / "lib" / "grids" / name).read_text(encoding="utf-8") for name in (
+        "grid_import.py", "boundary_file.py", "boundary_geometry.py", "district_outline.py"))
     used = set(re.findall(r'"(grid_import\.[a-z0-9_.]+)"', source))
     for column in ("population", "households"):
         for problem in ("invalid", "negative"):

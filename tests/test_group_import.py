@@ -18,7 +18,7 @@ import pytest
 
 from lib.core import auth
 from lib.core.errors import ScopeError, ValidationError
-from lib.grids import cell_values, group_import, groups, naming, sheet_reader
+from lib.grids import cell_values, group_import, group_lookups, groups, naming, sheet_reader
 from lib.grids.group_import import apply, dry_run, propose_mapping
 from lib.grids.group_import import read_ledger as read_table
 from lib.grids.sheet_reader import RawRow, RawTable
@@ -664,7 +664,8 @@ def test_xlsx_with_a_huge_claimed_dimension_reads_quickly():
 
 def test_every_key_used_is_in_the_module_with_matching_placeholders():
     # the keys are written in the import and in the reader and cell parsers it uses
-    source = "".join(open(m.__file__, encoding="utf-8").read() for m in (group_import, sheet_reader, cell_values))
+    modules = (group_import, group_lookups, sheet_reader, cell_values)
+    source = "".join(open(m.__file__, encoding="utf-8").read() for m in modules)
     used = set(re.findall(r'"(group_import\.[a-z_.]+)"', source))
     assert used and used - set(MESSAGES) == set()
     for key, (zh, en) in MESSAGES.items():

@@ -10,6 +10,7 @@ import pytest
 from lib.core.clock import utcnow
 from lib.demo import demo_tips
 from lib.tips import open311, triage_queue, triage_view
+from tests import factories
 
 
 @pytest.fixture
@@ -50,7 +51,9 @@ def test_assignee_names_come_in_one_query_and_only_for_tips_in_scope(demo_db, us
 
 def test_a_queue_row_cuts_the_description_and_the_export_row_keeps_it(demo_db, users):
     now = utcnow()
-    tip = next(demo_db.query("SELECT * FROM tips WHERE length(description) > 61 AND erased_at IS NULL LIMIT 1"))
+    long_text = "小区东门的路灯已经连续坏了三个晚上，" * 5  # 90 characters, more than the row's line
+    made = factories.make_tip(demo_db, station=users["clerk"].station_id, description=long_text)
+    tip = next(demo_db.query("SELECT * FROM tips WHERE id = ?", [made["id"]]))
     shown = triage_view.row(tip, now, "zh", {}, {})
     full = triage_view.row(tip, now, "zh", {}, {}, full=True)
     assert len(shown["description"]) == 60 and full["description"] == tip["description"]

@@ -25,7 +25,7 @@ import sqlite_utils
 from lib.core import taxonomy
 from lib.core.clock import utcnow
 from lib.core.errors import PortalError
-from lib.grids import geo, grid_import, naming
+from lib.grids import district_outline, geo, naming
 
 DEFAULT_SEED = 2021
 BASE_COUNTS = {
@@ -432,4 +432,4 @@ def demo_boundary_geojson(scale: float = 1.0) -> str:
     cells = _district_cells(_cell_size_for(round(BASE_COUNTS["comprehensive"] * scale)))
     # Rounded as the grids' own stored geometry is, so that neighbouring cells share edges exactly.
     outline = shapely.union_all([shapely.box(*(round(v, 6) for v in cell)) for cell in cells])
-    return grid_import.outline_geojson(shapely.orient_polygons(outline))
+    return district_outline.outline_geojson(shapely.orient_polygons(outline))

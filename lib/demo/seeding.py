@@ -14,7 +14,7 @@ from lib.core.clock import utcnow
 from lib.core.db import ROOT, write_transaction
 from lib.demo import demo_mediation, demo_pushes, demo_tips
 from lib.demo.demo import DEFAULT_SEED, DEMO_USERS, DemoError, build, demo_boundary_geojson
-from lib.grids.grid_import import set_district_boundary
+from lib.grids.district_outline import set_district_boundary
 from lib.tips.experts import seed_experts
 from lib.tips.reply_templates import seed_reply_templates
 

@@ -19,7 +19,8 @@ takes those files as they are:
 This module owns what is particular to groups: the fields and the words naming them,
 the mapping, the report (:class:`ImportReport`), the dry run and the write. Reading the
 file is :mod:`lib.grids.sheet_reader`'s, reading a cell as a count, date or phone number
-:mod:`lib.grids.cell_values`'.
+:mod:`lib.grids.cell_values`', finding the station, grid or owner a cell names
+:mod:`lib.grids.group_lookups`'.
 
 An empty cell never clears a field of an existing group: a ledger that leaves the phone
 column blank means "not recorded here", not "delete the phone number".
@@ -38,7 +39,8 @@ from lib.core.auth import User
 from lib.core.db import query_one, write_transaction
 from lib.core.errors import NotFoundError, ScopeError, ValidationError
 from lib.grids import groups, naming, sheet_reader
-from lib.grids.cell_values import CellError, nfkc, parse_count, parse_date, parse_phone, parse_word, person_name
+from lib.grids.cell_values import CellError, parse_count, parse_date, parse_phone, parse_word, person_name
+from lib.grids.group_lookups import Lookups, find_grid, find_owner
 from lib.grids.sheet_reader import EXCEL_ERRORS, FormulaCell, HeaderWords, RawRow, RawTable, cell_text, row_list
 
 FIELDS = ("name", "grid", "station", "platform", "owner", "admin_name", "admin_phone",
@@ -85,8 +87,6 @@ _STATUS_WORDS = {
     "archived": ("停用", "已停用", "解散", "已解散", "归档", "已归档", "注销", "已注销", "archived"),
 }
 _STATUSES = {w: code for code, words in _STATUS_WORDS.items() for w in words}
-_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9._-]{2,63}")
-_CODE = re.compile(r"^[A-Za-z]\d{2,}$")
 
 
 # --- the report --------------------------------------------------------------------------
@@ -216,63 +216,6 @@ def _check_mapping(mapping: dict, table: RawTable) -> dict[str, int | None]:
 # --- the dry run -------------------------------------------------------------------------
 
 
-class _Lookups:
-    """The reference rows an import checks against, read once per dry run: a file of
-    20,000 rows must not cost 100,000 queries."""
-
-    def __init__(self, db: sqlite_utils.Database):
-        self.units = list(db.query("SELECT id, code, kind, name, station_id FROM units ORDER BY kind = 'outpost', id"))
-        self.unit_by_id = {u["id"]: u for u in self.units}
-        self.grids = {g["id"]: g for g in db.query("SELECT id, code, name, station_id FROM grids")}
-        self.grid_by_code = {g["code"].upper(): g for g in self.grids.values()}
-        self.grids_by_name: dict[str, list[dict]] = defaultdict(list)
-        for g in self.grids.values():
-            self.grids_by_name[_squash(g["name"])].append(g)
-        self.officers = list(db.query(
-            "SELECT u.id, u.username, u.name, COALESCE(un.station_id, un.id) AS station_id FROM users u"
-            " JOIN units un ON un.id = u.unit_id WHERE un.kind != 'district_center' AND u.is_active = 1"
-        ))
-        self.officer_by_id = {o["id"]: o for o in self.officers}
-        self.officer_by_username = {o["username"].lower(): o for o in self.officers}
-        self.officers_by_name: dict[tuple[int, str], list[dict]] = defaultdict(list)
-        for o in self.officers:
-            self.officers_by_name[(o["station_id"], _squash(o["name"]))].append(o)
-        # Every way a row may name a station: its code (S06), its name, and its outposts'.
-        self.station_by_key: dict[str, dict] = {}
-        for unit in self.units:
-            if unit["kind"] != "district_center":
-                station = self.unit_by_id[unit["station_id"] or unit["id"]]
-                self.station_by_key.setdefault(unit["code"].upper(), station)
-                self.station_by_key.setdefault(_squash(unit["name"]), station)
-        self.group_by_name = {g["name"]: g for g in db.query("SELECT id, name, station_id, grid_id FROM chat_groups")}
-        self.groups_per_grid = Counter(g["grid_id"] for g in self.group_by_name.values())
-
-    def station_name(self, station_id: int | None) -> str:
-        unit = self.unit_by_id.get(station_id)
-        return unit["name"] if unit else ""
-
-    def grid_label(self, grid_id) -> str:
-        g = self.grids.get(grid_id)
-        return f"{g['code']} {g['name']}" if g else ""
-
-    def owner_label(self, user_id) -> str:
-        o = self.officer_by_id.get(user_id)
-        return f"{o['name']}（{o['username']}）" if o else ("" if user_id is None else str(user_id))
-
-    def find_station(self, text: str) -> dict | None:
-        """A station by code (S06), name (三星派出所), short name (三星所, 三星) or one of its
-        outposts' names or codes."""
-        key = _squash(nfkc(text))
-        candidates = [key, key.upper(), key + "派出所"]
-        if key.endswith("所") and not key.endswith("派出所"):
-            candidates.append(key[:-1] + "派出所")
-        return next((self.station_by_key[c] for c in candidates if c in self.station_by_key), None)
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", str(text or ""))
-
-
 def dry_run(db: sqlite_utils.Database, user: User, table: RawTable, mapping: dict | None = None) -> ImportReport:
     """What importing ``table`` would do, row by row; writes nothing.
 
@@ -282,7 +225,7 @@ def dry_run(db: sqlite_utils.Database, user: User, table: RawTable, mapping: dic
     refused without telling what is there.
     """
     mapping = _check_mapping(propose_mapping(table.headers) if mapping is None else mapping, table)
-    look = _Lookups(db)
+    look = Lookups(db)
     names = [_row_name(row, mapping) for row in table.rows]
     rows_of_name: dict[str, list[int]] = defaultdict(list)
     for row, name in zip(table.rows, names, strict=True):
@@ -318,7 +261,7 @@ def _cell(row: RawRow, index: int | None):
     return row.cells[index]
 
 
-def _dry_run_row(db, user: User, table: RawTable, mapping: dict, look: _Lookups, row: RawRow,
+def _dry_run_row(db, user: User, table: RawTable, mapping: dict, look: Lookups, row: RawRow,
                  rows_of_name: dict, taken: set, new_in_grid: Counter) -> RowResult:
     result = RowResult(row=row.number, action="reject")
     reasons: dict[str, Reason] = {}
@@ -390,8 +333,8 @@ def _dry_run_row(db, user: User, table: RawTable, mapping: dict, look: _Lookups,
     grid = None
     if "grid" in raw and not station_failed:
         # A grid named without a station is looked for first where the group already is.
-        grid = _find_grid(user, look, cell_text(raw["grid"]), station_id, fail,
-                          prefer=existing["station_id"] if existing else None)
+        grid = find_grid(user, look, cell_text(raw["grid"]), station_id, fail,
+                         prefer=existing["station_id"] if existing else None)
         if grid:
             station_id = grid["station_id"]
             result.display["grid"] = look.grid_label(grid["id"])
@@ -405,7 +348,7 @@ def _dry_run_row(db, user: User, table: RawTable, mapping: dict, look: _Lookups,
     unchecked = {"grid"} if station_failed or "grid" in reasons else set()
     if "owner" in raw:
         if station_id is not None and not unchecked:
-            owner_id = _find_owner(look, cell_text(raw["owner"]), station_id, fail)
+            owner_id = find_owner(look, cell_text(raw["owner"]), station_id, fail)
             if owner_id:
                 result.display["owner"] = look.owner_label(owner_id)
         else:
@@ -467,61 +410,7 @@ def _dry_run_row(db, user: User, table: RawTable, mapping: dict, look: _Lookups,
     return result
 
 
-def _find_grid(user: User, look: _Lookups, text: str, station_id: int | None, fail,
-               prefer: int | None = None) -> dict | None:
-    """The grid a cell names, by code (G000123) or by name within the row's station
-    (else within ``prefer``, else anywhere in scope)."""
-    key = _squash(nfkc(text))
-    if _CODE.match(key):
-        grid = look.grid_by_code.get(key.upper())
-        if grid and (station_id is None or grid["station_id"] == station_id) \
-                and scope.can_see_station(user, grid["station_id"]):
-            return grid
-    else:
-        matches = [g for g in look.grids_by_name.get(key, []) if scope.can_see_station(user, g["station_id"])]
-        if station_id is not None:
-            matches = [g for g in matches if g["station_id"] == station_id]
-        elif prefer is not None and any(g["station_id"] == prefer for g in matches):
-            matches = [g for g in matches if g["station_id"] == prefer]
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            if station_id is None:
-                fail("grid", "group_import.error.grid_ambiguous", value=text)
-            else:
-                fail("grid", "group_import.error.grid_ambiguous_station", value=text,
-                     station=look.station_name(station_id))
-            return None
-    if station_id is None:
-        fail("grid", "group_import.error.grid_unknown", value=text)
-    else:
-        fail("grid", "group_import.error.grid_not_found", value=text, station=look.station_name(station_id))
-    return None
-
-
-def _find_owner(look: _Lookups, text: str, station_id: int, fail) -> int | None:
-    """The owner a cell names: a username (pol060012), a name (顾建国) that is unique
-    among the station's officers, or both ("顾建国（pol060012）")."""
-    station = look.station_name(station_id)
-    match = _USERNAME.search(nfkc(text))
-    if match:
-        officer = look.officer_by_username.get(match.group(0).lower())
-        if officer and officer["station_id"] == station_id:
-            return officer["id"]
-        fail("owner", "group_import.error.owner_not_officer", value=text, station=station)
-        return None
-    candidates = look.officers_by_name.get((station_id, _squash(text)), [])
-    if len(candidates) == 1:
-        return candidates[0]["id"]
-    if candidates:
-        fail("owner", "group_import.error.owner_ambiguous", value=text, station=station, count=len(candidates),
-             usernames="、".join(sorted(o["username"] for o in candidates)))
-    else:
-        fail("owner", "group_import.error.owner_not_officer", value=text, station=station)
-    return None
-
-
-def _propose(db, look: _Lookups, existing: dict | None, grid: dict | None, station_id: int | None,
+def _propose(db, look: Lookups, existing: dict | None, grid: dict | None, station_id: int | None,
              taken: set, new_in_grid: Counter, counts_as_new: bool) -> str | None:
     """The standard name for the row's group, unique among the registry, the file's
     names and the names proposed so far."""
