@@ -75,3 +75,11 @@ def test_a_versioned_update_refuses_a_stale_edit_and_audits_the_change(fresh_db)
     assert fresh_db["audit_log"].count == audits + 1
     with pytest.raises(workflow.StaleEdit):
         workflow.check_version(read, 2, "things.stale")
+
+
+def test_the_content_library_takes_a_typed_percent_literally(demo_db, users):
+    from lib.pushes import library
+
+    assert library.search_items(demo_db, users["clerk"])  # the demo's library is not empty
+    assert library.search_items(demo_db, users["clerk"], text="%") == []  # was: every item
+    assert library.search_items(demo_db, users["clerk"], text="_") == []

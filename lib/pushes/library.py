@@ -15,16 +15,14 @@ from lib.core.errors import NotFoundError, ScopeError, ValidationError
 def search_items(db: sqlite_utils.Database, user: User, *, text: str = "", category: str | None = None,
                  limit: int = 50) -> list[dict]:
     """Library items matching the words and category, newest first."""
-    where, params = ["is_deleted = 0"], []
-    if category:
-        where.append("category = ?")
-        params.append(category)
+    where, params = query.equals(category=category or None)
+    where.append("is_deleted = 0")
     for word in (text or "").split()[:5]:
         condition, patterns = query.matches_any(("title", "body", "tags"), word[:30])
         where.append(condition)
         params += patterns
-    return list(db.query(f"SELECT * FROM content_items WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
-                         params + [int(limit)]))
+    return query.rows(db, select="*", source="content_items", where=where, params=params, order="id DESC",
+                      limit=limit)
 
 
 def get_item(db: sqlite_utils.Database, user: User, item_id: int) -> dict:

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from lib.core import audit, clock, files, notices, scope, taxonomy
+from lib.core import audit, clock, files, notices, query, scope, taxonomy
 from lib.core.auth import User
 from lib.core.clock import utcnow
 from lib.core.db import query_one, write_transaction
@@ -99,25 +99,17 @@ def list_pushes(db: sqlite_utils.Database, user: User, *, states: list[str] | No
                 category: str | None = None, author_id: int | None = None, limit: int = 50,
                 offset: int = 0) -> list[dict]:
     """Pushes of the user's scope, newest first (station staff also see district-wide ones)."""
-    where, params = [], []
-    if author_id is not None:
-        where.append("p.created_by = ?")
-        params.append(author_id)
+    where, params = query.equals(**{"p.created_by": author_id, "p.category": category or None})
     if not user.is_district:
         where.append("(p.station_id = ? OR p.station_id IS NULL)")
         params.append(user.station_id)
     if states:
         where.append(f"p.state IN ({', '.join('?' * len(states))})")
         params += states
-    if category:
-        where.append("p.category = ?")
-        params.append(category)
-    sql = ("SELECT p.*, u.name AS author_name, st.name AS station_name FROM pushes p"
-           " JOIN users u ON u.id = p.created_by LEFT JOIN units st ON st.id = p.station_id")
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY p.id DESC LIMIT ? OFFSET ?"
-    return [_decode(r) for r in db.query(sql, params + [int(limit), int(offset)])]
+    rows = query.rows(db, select="p.*, u.name AS author_name, st.name AS station_name",
+                      source="pushes p JOIN users u ON u.id = p.created_by LEFT JOIN units st ON st.id = p.station_id",
+                      where=where, params=params, order="p.id DESC", limit=limit, offset=offset)
+    return [_decode(r) for r in rows]
 
 
 def review_queue(db: sqlite_utils.Database, user: User) -> list[dict]:

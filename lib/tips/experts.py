@@ -50,10 +50,7 @@ def search_experts(db: sqlite_utils.Database, user: User, *, field: str | None =
     """Experts by field and/or a text found in their name, organization or note; active
     ones first, then by field and name."""
     _require_staff(user)
-    where, params = ["1 = 1"], []
-    if field is not None:
-        where.append("field = ?")
-        params.append(field)
+    where, params = query.equals(field=field)
     if not include_inactive:
         where.append("is_active = 1")
     text = _clean(text, 40)
@@ -61,9 +58,8 @@ def search_experts(db: sqlite_utils.Database, user: User, *, field: str | None =
         condition, patterns = query.matches_any(("name", "organization", "note"), text)
         where.append(condition)
         params += patterns
-    return list(db.query(f"SELECT * FROM experts WHERE {' AND '.join(where)} ORDER BY is_active DESC, field, name, id"
-                         " LIMIT ?",
-                         params + [int(limit)]))
+    return query.rows(db, select="*", source="experts", where=where, params=params,
+                      order="is_active DESC, field, name, id", limit=limit)
 
 
 def get_expert(db: sqlite_utils.Database, user: User, expert_id: int) -> dict:
