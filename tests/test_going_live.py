@@ -6,11 +6,13 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+import jwt
 import pytest
 
 from lib import cli
 from lib.core import auth, clock
-from tests.apptest import login
+from lib.core.errors import ValidationError
+from tests.apptest import goto, login
 from tests.conftest import DEMO_PASSWORD
 
 T0 = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)
@@ -70,3 +72,74 @@ def test_a_backup_of_a_missing_database_is_refused_and_creates_nothing(tmp_path,
     assert cli.main(["backup", "--to", str(target)]) == 2
     assert "no database to back up" in capsys.readouterr().err
     assert not missing.exists() and not target.exists()
+
+
+# --- changing one's own password -------------------------------------------------------------------
+
+
+def _hash(db, username):
+    return db.execute("SELECT password_hash FROM users WHERE username = ?", [username]).fetchone()[0]
+
+
+@pytest.mark.parametrize(("current", "new", "repeat", "key"), [
+    ("wrong-password", "Neu-passwort-1", "Neu-passwort-1", "account.error.current_wrong"),
+    (DEMO_PASSWORD, "Neu-passwort-1", "Neu-passwort-2", "account.error.mismatch"),
+    (DEMO_PASSWORD, "12345678901", "12345678901", "account.error.weak"),
+    (DEMO_PASSWORD, "passwordpassword", "passwordpassword", "account.error.weak"),
+    (DEMO_PASSWORD, "short1", "short1", "error.password_short"),
+    (DEMO_PASSWORD, DEMO_PASSWORD, DEMO_PASSWORD, "account.error.same"),
+])
+def test_a_refused_password_change_changes_nothing(demo_db, users, current, new, repeat, key):
+    before = _hash(demo_db, "clerk")
+    audits = demo_db["audit_log"].count
+    with pytest.raises(ValidationError) as refused:
+        auth.change_password(demo_db, users["clerk"], current, new, repeat)
+    assert refused.value.key == key
+    assert _hash(demo_db, "clerk") == before and demo_db["audit_log"].count == audits
+    assert auth.authenticate(demo_db, "clerk", DEMO_PASSWORD).user
+
+
+def test_wrong_current_passwords_count_towards_the_lockout(demo_db, users):
+    for _ in range(auth.MAX_FAILURES):
+        with pytest.raises(ValidationError):
+            auth.change_password(demo_db, users["clerk"], "guess-1234", "Neu-passwort-1", "Neu-passwort-1")
+    with pytest.raises(ValidationError) as refused:  # even the right one now
+        auth.change_password(demo_db, users["clerk"], DEMO_PASSWORD, "Neu-passwort-1", "Neu-passwort-1")
+    assert refused.value.key == "account.error.locked"
+
+
+def test_a_changed_password_ends_every_cookie_issued_before(demo_db, users):
+    cfg_key, days = "k" * 32, 30.0
+    old_cookie = jwt.encode({"username": "clerk", "exp_date": time.time() + days * 86400 - 5}, cfg_key,
+                            algorithm="HS256")
+    assert auth.cookie_user(demo_db, old_cookie, cfg_key, days)
+    auth.change_password(demo_db, users["clerk"], DEMO_PASSWORD, "Neu-passwort-1", " Neu-passwort-1 ")
+    assert auth.cookie_user(demo_db, old_cookie, cfg_key, days) is None
+    assert auth.authenticate(demo_db, "clerk", DEMO_PASSWORD).user is None
+    assert auth.authenticate(demo_db, "clerk", "Neu-passwort-1").user
+    last = next(demo_db.query("SELECT action, entity_id FROM audit_log ORDER BY id DESC LIMIT 1"))
+    assert last["action"] in ("change_password", "login")
+    assert demo_db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'change_password'").fetchone()[0] == 1
+
+
+def test_the_account_page_changes_the_password_keeps_this_session_and_ends_the_other(app, demo_path):
+    from lib.core.db import connect
+
+    other = goto(app("clerk"), "home").run()  # the clerk is logged in in another browser
+    assert not other.exception and other.session_state["authentication_status"]
+    at = goto(app("clerk"), "account").run()
+    at.text_input(key="account_current").input(DEMO_PASSWORD)
+    at.text_input(key="account_new").input("Neu-passwort-1")
+    at.text_input(key="account_repeat").input("Neu-passwort-2")
+    at = at.get("form_submit_button")[0].click().run()
+    assert "两次输入的新密码不一致。" in [e.value for e in at.error]
+    assert at.text_input(key="account_new").value == "Neu-passwort-1"  # what was typed stays
+    at.text_input(key="account_repeat").input("Neu-passwort-1")
+    at = at.get("form_submit_button")[0].click().run()
+    assert not at.exception
+    assert any("密码已修改" in s.value for s in at.success)
+    assert at.session_state["authentication_status"]  # this session stays logged in
+    db = connect(demo_path)
+    assert auth.authenticate(db, "clerk", "Neu-passwort-1").user
+    other = other.run()  # the other browser's next click
+    assert other.text_input(key="login_username")

@@ -12,6 +12,7 @@ survive a restart lives here, in SQLite:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -358,6 +359,41 @@ def set_password(db: sqlite_utils.Database, actor: User | None, username: str, p
         )
         db.execute("DELETE FROM login_failures WHERE username = ?", [name])
         audit.record(db, actor, "reset_password", "users", row["id"])
+
+
+def _strong_enough(password: str) -> str:
+    """A new password a user chooses: long enough (:func:`validate_password`) and mixing at least two of
+    letters, digits and other characters — "12345678" or "password" alone is refused."""
+    cleaned = validate_password(password)
+    classes = sum(bool(re.search(p, cleaned)) for p in (r"[A-Za-z]", r"\d", r"[^A-Za-z\d]"))
+    if classes < 2:
+        raise ValidationError("account.error.weak", field="new")
+    return cleaned
+
+
+def change_password(db: sqlite_utils.Database, user: User, current: str, new: str, repeat: str,
+                    now: datetime | None = None) -> datetime:
+    """A user changes their own password: the current one, the new one twice. Ends every session and
+    cookie of the user issued until now (the caller starts the current session anew); returns that
+    moment. A wrong current password counts towards the lockout like a failed login."""
+    now = now or datetime.now(UTC)
+    if locked_until(db, user.username, now):
+        raise ValidationError("account.error.locked", field="current")
+    row = query_one(db, "SELECT password_hash FROM users WHERE id = ? AND is_active = 1", [user.id])
+    if not row or not check_password(current or "", row["password_hash"]):
+        _record_failure(db, user.username, now)
+        raise ValidationError("account.error.current_wrong", field="current")
+    if (new or "").strip() != (repeat or "").strip():
+        raise ValidationError("account.error.mismatch", field="repeat")
+    cleaned = _strong_enough(new)
+    if check_password(cleaned, row["password_hash"]):
+        raise ValidationError("account.error.same", field="new")
+    revoked = now.isoformat(timespec="microseconds").replace("+00:00", "Z")
+    with write_transaction(db):
+        db.execute("UPDATE users SET password_hash = ?, logged_out_at = ? WHERE id = ?",
+                   [hash_password(cleaned), revoked, user.id])
+        audit.record(db, user, "change_password", "users", user.id)
+    return now
 
 
 def set_active(db: sqlite_utils.Database, actor: User | None, username: str, active: bool) -> None:

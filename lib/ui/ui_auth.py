@@ -123,6 +123,15 @@ def _submit_login() -> None:
     st.session_state["login_password"] = ""
 
 
+def change_password(db, user: auth.User, current: str, new: str, repeat: str) -> None:
+    """Change the user's own password and keep this session: every other session and cookie ends
+    (:func:`lib.core.auth.change_password`), this one is dated after that moment and gets a fresh cookie
+    in the next run."""
+    revoked = auth.change_password(db, user, current, new, repeat)
+    st.session_state["portal_login_at"] = revoked.timestamp() + 1e-3
+    st.session_state["portal_set_cookie"] = True
+
+
 def write_login_cookie(authenticator: stauth.Authenticate) -> None:
     """After a login, let the library write the re-authentication cookie in this run."""
     if st.session_state.pop("portal_set_cookie", False) and st.session_state.get("authentication_status"):

@@ -237,6 +237,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "所属单位",
         "Unit",
     ),
+    "account.password.title": ("修改密码", "Change password"),
+    "account.password.current": ("当前密码", "Current password"),
+    "account.password.new": ("新密码", "New password"),
+    "account.password.repeat": ("再次输入新密码", "New password again"),
+    "account.password.help": (
+        "至少 8 位，并且包含字母、数字、符号中的至少两类。修改后，您在其他浏览器上的登录都会退出。",
+        "At least 8 characters mixing at least two of letters, digits and symbols. Changing it ends your "
+        "sessions in every other browser.",
+    ),
+    "account.password.submit": ("修改密码", "Change password"),
+    "account.password.done": (
+        "密码已修改。其他浏览器上的登录已退出，本页仍保持登录。",
+        "Password changed. Your sessions in other browsers have ended; this one stays logged in.",
+    ),
+    "account.error.current_wrong": ("当前密码不正确。", "The current password is not correct."),
+    "account.error.mismatch": ("两次输入的新密码不一致。", "The two new passwords differ."),
+    "account.error.same": ("新密码不能与当前密码相同。", "The new password must differ from the current one."),
+    "account.error.weak": (
+        "新密码太简单：请混合字母、数字、符号中的至少两类。",
+        "The new password is too simple: mix at least two of letters, digits and symbols.",
+    ),
+    "account.error.locked": (
+        "密码输错次数过多，账户暂时锁定，请稍后再试。",
+        "Too many wrong passwords: the account is locked for now. Try again later.",
+    ),
     "account.logout_all": (
         "退出登录会使该账户在所有浏览器上的登录失效。",
         "Logging out ends this account's sessions in every browser.",
