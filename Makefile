@@ -26,6 +26,7 @@ run: $(STAMP)
 ## The portal without demo data (a real deployment: create the first admin with lib.cli).
 serve: $(STAMP)
 	$(BIN)/python -m lib.cli init
+	$(BIN)/python -m lib.cli check-serve
 	$(BIN)/python -m lib.pushes.worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python -m streamlit run app.py --server.address $${PORTAL_ADDRESS:-127.0.0.1} --server.port $(PORT)

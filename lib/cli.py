@@ -9,6 +9,7 @@ Examples::
     python -m lib.cli list-units --kind station
     python -m lib.cli erase-expired        # tips past PORTAL_TIP_RETENTION_YEARS (the worker does it hourly)
     python -m lib.cli backup --to /backups/portal-2026-11-28.db   # while the portal runs
+    python -m lib.cli restore --from /backups/portal-2026-11-28.db # portal and worker stopped
 
 Passwords are stripped of surrounding spaces and usernames lower-cased, as the login
 library compares them.
@@ -21,7 +22,7 @@ import getpass
 import os
 import sys
 
-from lib.core import auth, settings, units
+from lib.core import auth, backups, settings, units
 from lib.core.db import backup, connect, db_path, query_one
 from lib.core.errors import DatabaseError, PortalError
 from lib.demo import demo, seeding
@@ -117,6 +118,22 @@ def cmd_erase_expired(args) -> None:
           f" {done['files']} photos deleted")
 
 
+def cmd_restore(args) -> None:
+    # Checked before anything is replaced; the database replaced is kept beside it.
+    counts = backups.restore(args.source, db_path())
+    print(f"restore: {args.source} -> {db_path()} ({sum(counts.values())} rows in {len(counts)} tables)")
+
+
+def cmd_check_serve(args) -> None:
+    """`make serve` runs this: a live portal must not keep the demo's logins."""
+    db = connect()
+    names = [r[0] for r in db.execute(
+        "SELECT username FROM users WHERE is_demo = 1 AND is_active = 1 AND password_hash IS NOT NULL ORDER BY id")]
+    if names:
+        raise PortalError("error.serve_demo_accounts", names=", ".join(names))
+    print(f"Ready to serve {db_path()}")
+
+
 def cmd_backup(args) -> None:
     # connect() would create an empty database where none is: a backup of nothing that reports success.
     if not db_path().is_file():
@@ -168,6 +185,14 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("backup", help="copy the database, recent commits included, while the portal runs")
     p.add_argument("--to", required=True, help="a new file (an existing one is not overwritten)")
     p.set_defaults(fn=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database by a backup after an integrity check (stop the"
+                                       " portal and the worker first); the replaced one is kept beside it")
+    p.add_argument("--from", dest="source", required=True, help="the backup file")
+    p.set_defaults(fn=cmd_restore)
+
+    sub.add_parser("check-serve", help="refuse to serve a database that still holds demo logins"
+                   ).set_defaults(fn=cmd_check_serve)
 
     args = parser.parse_args(argv)
     try:

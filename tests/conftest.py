@@ -85,9 +85,10 @@ def users(demo_db) -> dict[str, auth.User]:
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path):
-    """Each test gets its own secrets file and a known cookie key; Streamlit caches are
+    """Each test gets its own secrets file, backup folder and a known cookie key; Streamlit caches are
     cleared (they survive between AppTest instances)."""
     monkeypatch.setenv("PORTAL_SECRETS", str(tmp_path / "secrets.toml"))
+    monkeypatch.setenv("PORTAL_BACKUP_DIR", str(tmp_path / "backups"))
     monkeypatch.setenv("PORTAL_COOKIE_KEY", "k" * 48)
     import streamlit as st
 

@@ -10,7 +10,7 @@ import jwt
 import pytest
 
 from lib import cli
-from lib.core import auth, clock
+from lib.core import auth, backups, clock
 from lib.core.errors import ValidationError
 from tests.apptest import goto, login
 from tests.conftest import DEMO_PASSWORD
@@ -143,3 +143,76 @@ def test_the_account_page_changes_the_password_keeps_this_session_and_ends_the_o
     assert auth.authenticate(db, "clerk", "Neu-passwort-1").user
     other = other.run()  # the other browser's next click
     assert other.text_input(key="login_username")
+
+
+# --- backups, restore, serving without demo logins -------------------------------------------------------
+
+
+def _rows(path):
+    return backups.check(path)
+
+
+def test_the_daily_backup_is_made_once_a_day_and_the_oldest_go(demo_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_BACKUP_DIR", str(tmp_path / "backups"))
+    monkeypatch.setenv("PORTAL_BACKUP_KEEP", "3")
+    made = [backups.daily_backup(demo_db, T0 + timedelta(days=d)) for d in range(5)]
+    assert all(made) and backups.daily_backup(demo_db, T0 + timedelta(days=4, hours=3)) is None
+    left = sorted(p.name for p in (tmp_path / "backups").iterdir())
+    # T0 is 09:00 in Beijing: the days are Beijing's.
+    assert left == ["portal-2026-12-07.db", "portal-2026-12-08.db", "portal-2026-12-09.db"]
+    assert _rows(made[-1])["grids"] == demo_db["grids"].count
+
+
+def test_a_restored_backup_has_every_row_and_the_replaced_database_is_kept(demo_path, tmp_path):
+    from lib.core.db import backup, connect
+
+    db = connect(demo_path)
+    copy = tmp_path / "copy.db"
+    backup(db, copy)
+    before = _rows(copy)
+    db.execute("DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log LIMIT 10)")  # a mistake
+    db.close()
+    assert _rows(demo_path)["audit_log"] == before["audit_log"] - 10
+    assert backups.restore(copy, demo_path) == before
+    assert _rows(demo_path) == before
+    kept = list(demo_path.parent.glob(f"{demo_path.name}.before-restore-*.db"))
+    assert len(kept) == 1 and _rows(kept[0])["audit_log"] == before["audit_log"] - 10
+
+
+def test_a_damaged_backup_is_refused_before_anything_is_replaced(demo_path, tmp_path, monkeypatch, capsys):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x00garbage" * 500)
+    before = _rows(demo_path)
+    monkeypatch.setenv("PORTAL_DB", str(demo_path))
+    assert cli.main(["restore", "--from", str(bad)]) == 2
+    assert "nothing was restored" in capsys.readouterr().err
+    assert cli.main(["restore", "--from", str(tmp_path / "none.db")]) == 2
+    assert _rows(demo_path) == before
+    assert not list(demo_path.parent.glob("*.before-restore-*"))
+
+
+def test_serving_refuses_a_database_with_demo_logins(demo_path, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PORTAL_DB", str(demo_path))
+    assert cli.main(["check-serve"]) == 2
+    assert "demo accounts (district, station, clerk)" in capsys.readouterr().err
+    monkeypatch.setenv("PORTAL_DB", str(tmp_path / "real.db"))
+    assert cli.main(["create-user", "--username", "admin", "--name", "管理员", "--role", "district_admin",
+                     "--unit", "D00", "--password", "a-real-passw0rd"]) == 0
+    assert cli.main(["check-serve"]) == 0
+
+
+def test_the_worker_makes_the_days_backup(demo_path, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PORTAL_DB": str(demo_path), "PORTAL_BACKUP_DIR": str(tmp_path / "daily"),
+           "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-m", "lib.pushes.worker", "--once"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    [made] = list((tmp_path / "daily").glob("portal-*.db"))
+    assert made.name == f"portal-{clock.beijing(clock.utcnow())[:10]}.db"
+    assert _rows(made)["units"] == _rows(demo_path)["units"]

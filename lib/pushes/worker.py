@@ -8,7 +8,8 @@ It uses the database of ``PORTAL_DB`` (else ``data/portal.db``), logs to stdout,
 SIGINT finishes the messages in hand, hands the rest back to the queue and exits. After every pass
 it checkpoints the database's write-ahead log (:func:`lib.core.db.checkpoint`), so the portal's requests
 do not have to; once an hour it erases what senders gave of tips past their retention period
-(:mod:`lib.tips.retention`) and archives appeals left open for 30 days (:func:`lib.pushes.appeals.expire`).
+(:mod:`lib.tips.retention`), makes the day's backup if there is none yet (:mod:`lib.core.backups`) and
+archives appeals left open for 30 days (:func:`lib.pushes.appeals.expire`).
 
 How a delivery travels (table ``deliveries``, channel ``wecom_webhook``):
 
@@ -59,7 +60,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from lib.core import audit, clock
+from lib.core import audit, backups, clock
 from lib.core.db import checkpoint, connect, db_path, write_transaction
 from lib.pushes import appeals, pushes, wecom
 from lib.tips import retention
@@ -426,6 +427,9 @@ def main(argv: list[str] | None = None) -> int:
                     erased = retention.erase_expired_tips(db)
                     if erased["tips"]:
                         log.info("retention: erased %s tips, deleted %s photos", erased["tips"], erased["files"])
+                    made = backups.daily_backup(db)
+                    if made:
+                        log.info("backup: %s (keeping the newest %s)", made, backups.keep())
                     expired = appeals.expire(db)
                     if expired:
                         log.info("appeals: archived %s appeals unclosed after %s days", len(expired),

@@ -297,6 +297,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "PORTAL_TIP_RETENTION_YEARS 的值“{value}”无效：应为 1 到 {max} 之间的整数（年）。",
         "PORTAL_TIP_RETENTION_YEARS is “{value}”: it must be a whole number of years from 1 to {max}.",
     ),
+    "error.restore_missing": (
+        "没有找到备份文件（{path}），未做恢复。",
+        "There is no backup file at {path}; nothing was restored.",
+    ),
+    "error.restore_bad": (
+        "备份文件（{path}）已损坏或不是本平台的数据库（{detail}），未做恢复。",
+        "The backup {path} is damaged or not a portal database ({detail}); nothing was restored.",
+    ),
+    "error.serve_demo_accounts": (
+        "数据库中仍有演示账户（{names}），不能作为正式系统运行。请停用或删除这些账户，或使用新的数据库。",
+        "The database still holds demo accounts ({names}); it cannot run as a live system. Disable them or "
+        "start from a new database.",
+    ),
     "error.backup_no_database": (
         "没有找到要备份的数据库（{path}），未做备份。请检查 PORTAL_DB 设置。",
         "There is no database to back up at {path}; nothing was backed up. Check PORTAL_DB.",
