@@ -216,3 +216,20 @@ def test_the_worker_makes_the_days_backup(demo_path, tmp_path):
     [made] = list((tmp_path / "daily").glob("portal-*.db"))
     assert made.name == f"portal-{clock.beijing(clock.utcnow())[:10]}.db"
     assert _rows(made)["units"] == _rows(demo_path)["units"]
+
+
+def test_the_last_district_admin_cannot_be_disabled(demo_db, users):
+    admins = [r[0] for r in demo_db.execute(
+        "SELECT username FROM users WHERE role = 'district_admin' AND is_active = 1 AND password_hash IS NOT NULL")]
+    assert admins == ["district"]  # the demo has one district admin who can log in
+    with pytest.raises(ValidationError) as refused:
+        auth.set_active(demo_db, users["district_admin"], "district", False)
+    assert refused.value.key == "error.last_district_admin"
+    assert auth.authenticate(demo_db, "district", DEMO_PASSWORD).user
+    auth.create_user(demo_db, users["district_admin"], username="second", name="第二管理员", role="district_admin",
+                     unit_id=users["district_admin"].unit_id, password="another-passw0rd")
+    auth.set_active(demo_db, users["district_admin"], "district", False)  # now there is another
+    assert auth.authenticate(demo_db, "district", DEMO_PASSWORD).user is None
+    with pytest.raises(ValidationError):
+        auth.set_active(demo_db, users["district_admin"], "second", False)
+    auth.set_active(demo_db, None, "second", False)  # the command line may: it can enable the account again

@@ -402,9 +402,17 @@ def set_active(db: sqlite_utils.Database, actor: User | None, username: str, act
         raise ScopeError()
     name = normalize_username(username)
     with write_transaction(db):
-        row = query_one(db, "SELECT id, is_active FROM users WHERE username = ?", [name])
+        row = query_one(db, "SELECT id, is_active, role FROM users WHERE username = ?", [name])
         if not row:
             raise NotFoundError()
+        if actor is not None and not active and row["is_active"] and row["role"] == "district_admin":
+            # In the portal nobody may disable the last district admin who can log in (the command line
+            # may: its operator can enable the account again). Checked inside the write transaction, so
+            # two admins disabling each other cannot both pass.
+            others = db.execute("SELECT COUNT(*) FROM users WHERE role = 'district_admin' AND is_active = 1"
+                                " AND password_hash IS NOT NULL AND id != ?", [row["id"]]).fetchone()[0]
+            if others == 0:
+                raise ValidationError("error.last_district_admin", field="username")
         db.execute("UPDATE users SET is_active = ? WHERE id = ?", [int(active), row["id"]])
         audit.record(
             db, actor, "enable" if active else "disable", "users", row["id"],

@@ -310,6 +310,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The database still holds demo accounts ({names}); it cannot run as a live system. Disable them or "
         "start from a new database.",
     ),
+    "error.last_district_admin": (
+        "这是最后一个可登录的区级管理员账户，不能停用，否则没有人能再管理账户。请先启用或创建另一个区级管理员。",
+        "This is the last district admin who can log in; disabling it would leave nobody to manage accounts. "
+        "Enable or create another district admin first.",
+    ),
     "error.backup_no_database": (
         "没有找到要备份的数据库（{path}），未做备份。请检查 PORTAL_DB 设置。",
         "There is no database to back up at {path}; nothing was backed up. Check PORTAL_DB.",
