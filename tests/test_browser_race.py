@@ -223,6 +223,7 @@ def test_every_categorys_fields_typed_one_by_one_survive_a_reload(race_server, n
             typed["标题"] += "。"
             assert shown_hints(page) == ["按回车键确认"], shown_hints(page)
             box.press("Tab")
+            page.wait_for_timeout(FIELD_PAUSE_MS)  # as type_into: the blur's message must leave before the reload
         wait_settled(page)
         page.reload()
         expect(page.get_by_role("textbox", name="标题", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
