@@ -7,13 +7,16 @@ PORT   ?= 8501
 export PORTAL_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 STAMP  := $(VENV)/.installed
 
-.PHONY: run serve test test-fast bench lint clean-db
+.PHONY: install run serve test test-fast bench lint clean-db
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
+
+## The virtual environment alone (deploy: PIP_NO_INDEX=1 PIP_FIND_LINKS=<wheels> make install).
+install: $(STAMP)
 
 ## The portal with the demo district (seeded into an empty database) on 127.0.0.1:$(PORT).
 run: $(STAMP)

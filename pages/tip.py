@@ -265,7 +265,7 @@ def render() -> None:
     card = _push_card(ctx.db, public_grids.parse_id(st.query_params.get("push")), ctx.lang)
     grid_param = public_grids.parse_id(st.query_params.get("grid"))
     preset = public_grids.grid_option(ctx.db, grid_param, ctx.lang) if grid_param else None
-    client_key = intake_guard.client_key(st.context.ip_address, st.session_state)
+    client_key = intake_guard.client_key(st.context.ip_address)
     if state.pop("tip_pending", False):
         _process(ctx, card, preset["id"] if preset else None, client_key)
 

@@ -41,7 +41,7 @@ def _mark_add_pending() -> None:
 
 
 def _client_key() -> str:
-    return intake_guard.client_key(st.context.ip_address, st.session_state)
+    return intake_guard.client_key(st.context.ip_address)
 
 
 def _look_up(ctx: ui.Context, code: str) -> None:

@@ -97,11 +97,22 @@ def test_challenge_is_deterministic_per_seed_and_checked(fresh_db):
     assert not guard.verify_challenge(None, right)
 
 
-def test_client_key_prefers_a_real_address(fresh_db):
-    session: dict = {}
-    assert guard.client_key("203.0.113.7", session) == "203.0.113.7" and session == {}
-    first = guard.client_key(None, session)
-    assert first.startswith("session:") and guard.client_key(object(), session) == first
+def test_client_key_prefers_a_real_address_and_unknown_ones_share_a_bucket(fresh_db):
+    assert guard.client_key("203.0.113.7") == "203.0.113.7"
+    # Streamlit gives None on loopback and AppTest a mock: one shared key, never one per session
+    assert guard.client_key(None) == guard.client_key(object()) == guard.client_key("") == guard.UNKNOWN_CLIENT
+
+
+def test_a_new_browser_session_without_an_address_does_not_reset_the_limit(demo_db):
+    """What a reload did before: a fresh random key per browser session, so a fresh limit."""
+    for n in range(guard.CLIENT_PER_WINDOW):
+        guard.submit_tip(demo_db, a_tip(), client_key=guard.client_key(None), now=at(n),
+                         challenge_seed=None if n < guard.CHALLENGE_AFTER else 7,
+                         challenge_answer=None if n < guard.CHALLENGE_AFTER else answer_for(7))
+    with pytest.raises(guard.RateLimited):  # "another visitor" whose address is not known either
+        guard.submit_tip(demo_db, a_tip(), client_key=guard.client_key(None), now=at(5),
+                         challenge_seed=7, challenge_answer=answer_for(7))
+    assert guard.submit_tip(demo_db, a_tip(), client_key="198.51.100.4", now=at(5))["tracking_code"]
 
 
 def test_submit_tip_refuses_over_the_limit_and_writes_nothing(demo_db):

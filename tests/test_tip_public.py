@@ -421,9 +421,9 @@ def test_the_honeypot_is_hidden_by_a_fixed_style_rule(app):
 def test_over_the_rate_limit_the_form_says_how_long_and_keeps_the_text(app, demo_path):
     db = connect(demo_path)
     for _ in range(intake_guard.CLIENT_PER_WINDOW):
-        intake_guard.record(db, client_key="session:test", contact_phone=None)
+        intake_guard.record(db, client_key=intake_guard.UNKNOWN_CLIENT, contact_phone=None)
     before = count(db, "tips")
-    at = open_page(app, session={"guard_client": "session:test"})
+    at = open_page(app)
     assert any("提交太频繁了" in w.value and "分钟后再试" in w.value for w in at.warning)
     submit(fill(at))
     assert shown_code(at) is None and count(db, "tips") == before
@@ -434,9 +434,9 @@ def test_over_the_rate_limit_the_form_says_how_long_and_keeps_the_text(app, demo
 def test_a_busy_client_must_answer_the_challenge(app, demo_path):
     db = connect(demo_path)
     for _ in range(intake_guard.CHALLENGE_AFTER):
-        intake_guard.record(db, client_key="session:busy", contact_phone=None)
+        intake_guard.record(db, client_key=intake_guard.UNKNOWN_CLIENT, contact_phone=None)
     before = count(db, "tips")
-    at = open_page(app, session={"guard_client": "session:busy"})
+    at = open_page(app)
     question = at.text_input(key="tip_challenge_answer")
     assert "等于几" in question.label
     question.input("999")
@@ -555,9 +555,9 @@ def test_unknown_code_reveals_nothing(app):
 def test_tracker_lookups_are_rate_limited(app, demo_path):
     db = connect(demo_path)
     for _ in range(intake_guard.LOOKUPS_PER_WINDOW):
-        intake_guard.record_lookup(db, client_key="session:guesser")
+        intake_guard.record_lookup(db, client_key=intake_guard.UNKNOWN_CLIENT)
     made = make_tip(db)
-    at = open_page(app, "track", session={"guard_client": "session:guesser"}, code=made["tracking_code"])
+    at = open_page(app, "track", code=made["tracking_code"])
     assert any("查询太频繁了" in w.value for w in at.warning)
     assert "已收到" not in texts(at)
 

@@ -12,10 +12,13 @@ Limits (each a sliding window):
 - per contact phone: at most 3 tips per 10 minutes;
 - per client: at most 30 tracker lookups per 10 minutes (tracking codes cannot be guessed).
 
-The client key is Streamlit's ``st.context.ip_address`` when it is a string, else a random
-id kept for the browser session (the page decides; see ``pages/tip.py``). Behind a
-reverse proxy, start Streamlit with ``FORWARDED_ALLOW_IPS`` set to the proxy's address, or
-every resident shares the proxy's address (and its limits); never parse a header yourself.
+The client key is Streamlit's ``st.context.ip_address`` when it is a string. When it is not
+(Streamlit gives None for 127.0.0.1 and ::1: a browser on the server itself, or a same-host
+proxy that does not pass the client's address), every such visitor shares one bucket,
+:data:`UNKNOWN_CLIENT`: a key kept in the browser session would be reset by a reload.
+Streamlit's server (uvicorn) believes ``X-Forwarded-For`` only from the addresses in
+``FORWARDED_ALLOW_IPS`` (default 127.0.0.1); deploy/nginx replaces that header with the
+address it saw, so a value the client sends is never believed. Never parse a header yourself.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ CLIENT_PER_DAY = 20
 PHONE_PER_WINDOW = 3
 CHALLENGE_AFTER = 2  # submissions within WINDOW after which a challenge is asked
 LOOKUPS_PER_WINDOW = 30
+UNKNOWN_CLIENT = "unknown"  # the one bucket of every visitor whose address is not known
 _FORMAT = clock.STAMP
 _ZH_DIGITS = "零一二三四五六七八九"
 
@@ -92,15 +96,14 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_FORMAT)
 
 
-def client_key(ip_address, session) -> str:
+def client_key(ip_address) -> str:
     """The key a visitor is limited by: Streamlit's ``st.context.ip_address`` when it is a
-    string (it is None for 127.0.0.1 and a mock under AppTest), else a random id kept in
-    ``session`` (the browser session's state) under ``guard_client``."""
+    string, else :data:`UNKNOWN_CLIENT`, shared by every visitor whose address is not known
+    (None for 127.0.0.1 and ::1, a mock under AppTest), so that no reload or new browser
+    session starts a fresh limit."""
     if isinstance(ip_address, str) and ip_address:
         return ip_address
-    if not isinstance(session.get("guard_client"), str):
-        session["guard_client"] = "session:" + secrets.token_hex(12)
-    return session["guard_client"]
+    return UNKNOWN_CLIENT
 
 
 def _hash(value: str) -> str:
