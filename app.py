@@ -9,6 +9,7 @@ from lib.i18n import i18n
 from lib.ui import ui, ui_auth
 from pages import (
     account,
+    accounts,
     appeals,
     compose,
     experts,
@@ -38,6 +39,8 @@ STAFF_PAGES = [
     ("nav.section.grids", map.render, "nav.map", ":material/map:", "map", None),
     ("nav.section.resources", experts.render, "experts.title", ":material/support_agent:", "experts", None),
     ("nav.section.resources", rules.render, "rules.title", ":material/rule:", "rules", ("district_admin",)),
+    ("nav.section.account", accounts.render, "nav.accounts", ":material/manage_accounts:", "accounts",
+     ("district_admin", "station_admin")),
     ("nav.section.account", account.render, "nav.account", ":material/account_circle:", "account", None),
 ]
 
@@ -47,13 +50,15 @@ ui.inject_css(lang)
 
 try:
     db = connect()
-    authenticator = ui_auth.build_authenticator(db)
+    # Public pages skip the login machinery (its cookie manager, 140 kB) for visitors.
+    authenticator = ui_auth.build_authenticator(db) if ui_auth.needs_authenticator(ui_auth.requested_path()) else None
 except PortalError as exc:
     st.error(i18n.error_text(exc, lang))
     st.stop()
 
-user = ui_auth.current_user(db, authenticator)
-ui_auth.write_login_cookie(authenticator)
+user = ui_auth.current_user(db, authenticator) if authenticator else None
+if authenticator:
+    ui_auth.write_login_cookie(authenticator)
 ctx = ui.Context(db=db, user=user, lang=lang, authenticator=authenticator)
 if user is not None:
     ui.show_notices(ctx)  # what happened to the user's pushes and tips since their last click
@@ -65,7 +70,7 @@ with st.sidebar:
     if user is not None:
         st.caption(ctx.t("login.signed_in_as", name=user.name, role=ctx.t(f"role.{user.role}"),
                          unit=user.unit_name))
-        if st.button(ctx.t("login.logout"), key="app_logout"):
+        if authenticator and st.button(ctx.t("login.logout"), key="app_logout"):
             ui_auth.logout(ctx, authenticator)
             ctx.user = user = None
             st.toast(ctx.t("login.logged_out"))
@@ -85,6 +90,19 @@ if user is None:
                     default=True),
             *(st.Page(fn, title=ctx.t(key), url_path=url, visibility="hidden")
               for _section, fn, key, _icon, url, _roles in STAFF_PAGES),
+        ],
+        ctx.t("nav.section.public"): public,
+    }
+elif user.must_change_password:
+    # An admin set this password (a new account, a reset): only 我的账户 is in the menu until its
+    # owner has replaced it; the other pages stay registered, hidden, and show that form too.
+    nav = {
+        ctx.t("nav.section.account"): [
+            st.Page(account.render, title=ctx.t("nav.account"), icon=":material/account_circle:",
+                    url_path="account", default=True),
+            *(st.Page(fn, title=ctx.t(key), url_path=url, visibility="hidden")
+              for _section, fn, key, _icon, url, roles in STAFF_PAGES
+              if url != "account" and (roles is None or user.role in roles)),
         ],
         ctx.t("nav.section.public"): public,
     }

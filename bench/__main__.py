@@ -9,12 +9,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import delivery, foundation, pushes, registry_map, tips
+from bench import delivery, foundation, phone, pushes, registry_map, tips
 from bench.common import Env, timed
 from lib.core.db import connect
 from lib.demo import seeding
 
-MODULES = [foundation, registry_map, delivery, pushes, tips]
+MODULES = [foundation, registry_map, delivery, pushes, tips, phone]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 PASSWORD = "bench-password"
 

@@ -226,10 +226,15 @@ def test_the_last_district_admin_cannot_be_disabled(demo_db, users):
         auth.set_active(demo_db, users["district_admin"], "district", False)
     assert refused.value.key == "error.last_district_admin"
     assert auth.authenticate(demo_db, "district", DEMO_PASSWORD).user
-    auth.create_user(demo_db, users["district_admin"], username="second", name="第二管理员", role="district_admin",
-                     unit_id=users["district_admin"].unit_id, password="another-passw0rd")
-    auth.set_active(demo_db, users["district_admin"], "district", False)  # now there is another
+    second = auth.create_user(demo_db, users["district_admin"], username="second", name="第二管理员",
+                              role="district_admin", unit_id=users["district_admin"].unit_id,
+                              password="another-passw0rd")
+    with pytest.raises(ValidationError) as refused:  # nobody disables themselves in the portal
+        auth.set_active(demo_db, users["district_admin"], "district", False)
+    assert refused.value.key == "error.disable_self"
+    auth.set_active(demo_db, second, "district", False)  # now there is another
     assert auth.authenticate(demo_db, "district", DEMO_PASSWORD).user is None
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         auth.set_active(demo_db, users["district_admin"], "second", False)
+    assert refused.value.key == "error.last_district_admin"
     auth.set_active(demo_db, None, "second", False)  # the command line may: it can enable the account again

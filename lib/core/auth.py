@@ -51,6 +51,7 @@ class User:
     unit_name: str
     station_id: int | None
     email: str | None = None
+    must_change_password: bool = False  # an admin set the password: only 我的账户 opens until it is changed
 
     @property
     def is_district(self) -> bool:
@@ -93,7 +94,7 @@ def validate_password(password: str) -> str:
 
 _USER_SQL = """
 SELECT u.id, u.username, u.name, u.email, u.role, u.unit_id, u.is_active, u.password_hash,
-       u.logged_out_at, un.kind AS unit_kind, un.name AS unit_name,
+       u.logged_out_at, u.must_change_password, un.kind AS unit_kind, un.name AS unit_name,
        COALESCE(un.station_id, CASE WHEN un.kind = 'station' THEN un.id END) AS station_id
 FROM users u JOIN units un ON un.id = u.unit_id
 """
@@ -110,6 +111,7 @@ def _to_user(row: dict) -> User:
         unit_name=row["unit_name"],
         station_id=row["station_id"],
         email=row["email"],
+        must_change_password=bool(row["must_change_password"]),
     )
 
 
@@ -295,6 +297,7 @@ def create_user(
     password: str | None,
     email: str | None = None,
     is_demo: bool = False,
+    must_change_password: bool = False,
 ) -> User | int:
     """Create a staff account; return the :class:`User` (or the id of one with no login).
 
@@ -332,6 +335,7 @@ def create_user(
                 "unit_id": unit_id,
                 "password_hash": password_hash,
                 "is_demo": int(is_demo),
+                "must_change_password": int(must_change_password and password_hash is not None),
                 "created_at": utcnow(),
             }
         ).last_pk
@@ -342,20 +346,44 @@ def create_user(
     return load_user(db, username) if password_hash else user_id
 
 
+_TARGET_SQL = ("SELECT u.id, u.role, u.is_active, COALESCE(un.station_id, CASE WHEN un.kind = 'station'"
+               " THEN un.id END) AS station_id FROM users u JOIN units un ON un.id = u.unit_id WHERE u.username = ?")
+
+
+def may_manage(actor: User, target: dict) -> bool:
+    """Whether ``actor`` may administer the account ``target`` (a row with ``role`` and ``station_id``):
+    a district admin any account, a station admin the clerks of their own station, nobody else."""
+    if actor.is_district:
+        return True
+    return actor.role == "station_admin" and target["role"] == "clerk" and target["station_id"] == actor.station_id
+
+
+def _managed_target(db: sqlite_utils.Database, actor: User | None, name: str) -> dict:
+    """The account ``name`` inside a write transaction, or NotFound; ScopeError when ``actor`` (None: the
+    command line) may not administer it — an account out of scope reads as forbidden, never as absent,
+    only to those who may see the station's list anyway."""
+    row = query_one(db, _TARGET_SQL, [name])
+    if not row:
+        raise NotFoundError()
+    if actor is not None and not may_manage(actor, row):
+        raise ScopeError()
+    return row
+
+
 def set_password(db: sqlite_utils.Database, actor: User | None, username: str, password: str) -> None:
-    """Reset a password (command line, or a district admin); also ends the user's sessions."""
-    if actor is not None and not actor.is_district:
+    """Set a new password (the command line, a district admin, or a station admin for a clerk of the
+    station); ends the user's sessions and clears their failed logins. A password set in the portal
+    must be changed by its owner at the next login (two people know it)."""
+    if actor is not None and not actor.is_admin:
         raise ScopeError()
     password_hash = hash_password(validate_password(password))
     name = normalize_username(username)
     with write_transaction(db):
-        row = query_one(db, "SELECT id FROM users WHERE username = ?", [name])
-        if not row:
-            raise NotFoundError()
+        row = _managed_target(db, actor, name)
         now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
         db.execute(
-            "UPDATE users SET password_hash = ?, logged_out_at = ? WHERE id = ?",
-            [password_hash, now, row["id"]],
+            "UPDATE users SET password_hash = ?, logged_out_at = ?, must_change_password = ? WHERE id = ?",
+            [password_hash, now, int(actor is not None), row["id"]],
         )
         db.execute("DELETE FROM login_failures WHERE username = ?", [name])
         audit.record(db, actor, "reset_password", "users", row["id"])
@@ -390,21 +418,21 @@ def change_password(db: sqlite_utils.Database, user: User, current: str, new: st
         raise ValidationError("account.error.same", field="new")
     revoked = now.isoformat(timespec="microseconds").replace("+00:00", "Z")
     with write_transaction(db):
-        db.execute("UPDATE users SET password_hash = ?, logged_out_at = ? WHERE id = ?",
+        db.execute("UPDATE users SET password_hash = ?, logged_out_at = ?, must_change_password = 0 WHERE id = ?",
                    [hash_password(cleaned), revoked, user.id])
         audit.record(db, user, "change_password", "users", user.id)
     return now
 
 
 def set_active(db: sqlite_utils.Database, actor: User | None, username: str, active: bool) -> None:
-    """Enable or disable an account (district admin or command line)."""
-    if actor is not None and not actor.is_district:
+    """Enable or disable an account (the command line, a district admin, or a station admin for a clerk
+    of the station). Nobody disables their own account in the portal. A disabled user's sessions end at
+    their next click (:func:`load_user` no longer finds them)."""
+    if actor is not None and not actor.is_admin:
         raise ScopeError()
     name = normalize_username(username)
     with write_transaction(db):
-        row = query_one(db, "SELECT id, is_active, role FROM users WHERE username = ?", [name])
-        if not row:
-            raise NotFoundError()
+        row = _managed_target(db, actor, name)
         if actor is not None and not active and row["is_active"] and row["role"] == "district_admin":
             # In the portal nobody may disable the last district admin who can log in (the command line
             # may: its operator can enable the account again). Checked inside the write transaction, so
@@ -413,6 +441,8 @@ def set_active(db: sqlite_utils.Database, actor: User | None, username: str, act
                                 " AND password_hash IS NOT NULL AND id != ?", [row["id"]]).fetchone()[0]
             if others == 0:
                 raise ValidationError("error.last_district_admin", field="username")
+        if actor is not None and not active and row["id"] == actor.id:
+            raise ValidationError("error.disable_self", field="username")
         db.execute("UPDATE users SET is_active = ? WHERE id = ?", [int(active), row["id"]])
         audit.record(
             db, actor, "enable" if active else "disable", "users", row["id"],

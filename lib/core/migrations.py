@@ -659,6 +659,14 @@ MIGRATIONS: list[Migration] = [
         # (files.delete_unused) asks the same. Without this index each ask scans every tip photo.
         "CREATE INDEX IF NOT EXISTS idx_tip_photos_file ON tip_photos(file_id);",
     ),
+    (
+        14,
+        "must_change_password",
+        # A password an admin set (a new account, a reset) is known to two people: its owner must
+        # replace it at the first login before any other page opens.
+        "ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0"
+        " CHECK (must_change_password IN (0, 1));",
+    ),
 ]
 """(version, name, SQL text or a function of the database run inside the transaction).
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from lib.core.errors import PortalError
 from lib.i18n import i18n
 from lib.ui import ui_auth
 from lib.ui.context import Context, context, set_context  # noqa: F401  (pages use them as ui.*)
@@ -27,12 +28,13 @@ def current_lang() -> str:
     return i18n.normalize_lang(st.session_state["app_lang"])
 
 
-def staff_page(*roles: str) -> Context:
+def staff_page(*roles: str, temporary_password_ok: bool = False) -> Context:
     """The role guard every staff page starts with.
 
-    Stops the page unless a user is logged in (with one of ``roles``, if given). Without
-    app.py's context (``render()`` called by anything but app.py's navigation) it shows
-    nothing at all.
+    Stops the page unless a user is logged in (with one of ``roles``, if given). While the
+    user's password is one an admin set, every page but 我的账户 (``temporary_password_ok``)
+    shows only the form to replace it. Without app.py's context (``render()`` called by
+    anything but app.py's navigation) it shows nothing at all.
     """
     ctx = context()
     if ctx is None:
@@ -41,10 +43,41 @@ def staff_page(*roles: str) -> Context:
         st.info(ctx.t("login.need_login"))
         ui_auth.login_form(ctx)
         st.stop()
+    if ctx.user.must_change_password and not temporary_password_ok:
+        st.warning(ctx.t("accounts.must_change"))
+        password_form(ctx)
+        st.stop()
     if roles and ctx.user.role not in roles:
         st.error(ctx.t("error.scope"))
         st.stop()
     return ctx
+
+
+def password_form(ctx: Context) -> None:
+    """Change your own password: the current one and the new one twice; on a refusal what was typed
+    stays (a form keeps it). Used by 我的账户 and by every staff page while a temporary password is
+    in force."""
+    t, p = ctx.t, "account_"
+    st.subheader(t("account.password.title"))
+    if st.session_state.pop(p + "done", False):
+        st.success(t("account.password.done"))
+    with st.form(p + "password", clear_on_submit=False):
+        current = st.text_input(t("account.password.current"), type="password", key=p + "current")
+        new = st.text_input(t("account.password.new"), type="password", key=p + "new",
+                            help=t("account.password.help"))
+        repeat = st.text_input(t("account.password.repeat"), type="password", key=p + "repeat")
+        submitted = st.form_submit_button(t("account.password.submit"), type="primary")
+    if not submitted:
+        return
+    try:
+        ui_auth.change_password(ctx.db, ctx.user, current, new, repeat)
+    except PortalError as exc:
+        show_error(ctx, exc)
+        return
+    for key in ("current", "new", "repeat"):
+        st.session_state.pop(p + key, None)
+    st.session_state[p + "done"] = True
+    st.rerun()
 
 
 def public_page() -> Context:

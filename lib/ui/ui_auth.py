@@ -21,6 +21,27 @@ from lib.ui.context import Context
 SESSION_KEYS = ("authentication_status", "name", "username", "email", "roles")
 
 
+PUBLIC_PATHS = frozenset({"tip", "track"})  # the residents' pages: no login, no cookie work
+
+
+def requested_path() -> str | None:
+    """The url path of the page this run draws ("tip" for https://host/tip), from the browser's
+    address as Streamlit reports it; None when it is not known (AppTest)."""
+    url = st.context.url
+    if not isinstance(url, str) or not url:
+        return None
+    return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def needs_authenticator(url_path: str | None) -> bool:
+    """Whether this run builds streamlit-authenticator's object, and with it the cookie manager,
+    a component of about 140 kB a phone would load for nothing: not on a public page
+    (:data:`PUBLIC_PATHS`) unless this browser session is logged in (its sidebar keeps the
+    logout button). A staff member who opens /tip first is a visitor there; the login page, or
+    any staff page, logs them in from their cookie as before."""
+    return url_path not in PUBLIC_PATHS or bool(st.session_state.get("authentication_status"))
+
+
 def build_authenticator(db) -> stauth.Authenticate:
     """The library object, built exactly once per script run (its cookie manager has a
     fixed widget key)."""

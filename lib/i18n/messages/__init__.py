@@ -3,6 +3,7 @@
 defined once only (a test checks)."""
 
 from lib.i18n.messages import (
+    accounts,
     appeal_board,
     core,
     grid_import,
@@ -21,4 +22,4 @@ from lib.i18n.messages import (
 )
 
 MODULES = [core, registry, group_import, grid_map, grid_import, imports_ui, pushes, poster, tips, tip_public,
-           triage, tip_rules, mediation, race, appeal_board]
+           triage, tip_rules, mediation, race, appeal_board, accounts]
