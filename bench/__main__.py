@@ -9,12 +9,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import delivery, foundation, phone, pushes, registry_map, tips
+from bench import delivery, foundation, phone, pushes, registry_map, server_memory, tips
 from bench.common import Env, timed
 from lib.core.db import connect
 from lib.demo import seeding
 
-MODULES = [foundation, registry_map, delivery, pushes, tips, phone]
+MODULES = [foundation, registry_map, delivery, pushes, tips, phone, server_memory]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 PASSWORD = "bench-password"
 
