@@ -322,7 +322,7 @@ def create_user(
     if actor is not None and not actor.is_district:
         if actor.role != "station_admin" or role != "clerk" or unit["station_id"] != actor.station_id:
             raise ScopeError()
-    password_hash = hash_password(validate_password(password)) if password else None
+    password_hash = hash_password(strong_enough(password)) if password else None
     with write_transaction(db):
         if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
             raise ValidationError("error.username_taken", field="username")
@@ -376,7 +376,7 @@ def set_password(db: sqlite_utils.Database, actor: User | None, username: str, p
     must be changed by its owner at the next login (two people know it)."""
     if actor is not None and not actor.is_admin:
         raise ScopeError()
-    password_hash = hash_password(validate_password(password))
+    password_hash = hash_password(strong_enough(password))
     name = normalize_username(username)
     with write_transaction(db):
         row = _managed_target(db, actor, name)
@@ -389,8 +389,8 @@ def set_password(db: sqlite_utils.Database, actor: User | None, username: str, p
         audit.record(db, actor, "reset_password", "users", row["id"])
 
 
-def _strong_enough(password: str) -> str:
-    """A new password a user chooses: long enough (:func:`validate_password`) and mixing at least two of
+def strong_enough(password: str) -> str:
+    """A password anyone sets (its owner, an admin, the command line): long enough (:func:`validate_password`) and mixing at least two of
     letters, digits and other characters — "12345678" or "password" alone is refused."""
     cleaned = validate_password(password)
     classes = sum(bool(re.search(p, cleaned)) for p in (r"[A-Za-z]", r"\d", r"[^A-Za-z\d]"))
@@ -413,7 +413,7 @@ def change_password(db: sqlite_utils.Database, user: User, current: str, new: st
         raise ValidationError("account.error.current_wrong", field="current")
     if (new or "").strip() != (repeat or "").strip():
         raise ValidationError("account.error.mismatch", field="repeat")
-    cleaned = _strong_enough(new)
+    cleaned = strong_enough(new)
     if check_password(cleaned, row["password_hash"]):
         raise ValidationError("account.error.same", field="new")
     revoked = now.isoformat(timespec="microseconds").replace("+00:00", "Z")
