@@ -1,4 +1,8 @@
-"""Run every benchmark module, write bench/results.json and print a table."""
+"""Run every benchmark module, write bench/results.json and print a table.
+
+``python -m bench phone server_memory`` runs only the modules named; their figures replace the
+same figures in results.json and the others stay.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,14 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 PASSWORD = "bench-password"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    names = sys.argv[1:] if argv is None else argv
+    known = {m.__name__.rsplit(".", 1)[-1]: m for m in MODULES}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        print(f"unknown module(s) {unknown}; choose from {sorted(known)}")
+        return 2
+    modules = [known[n] for n in names] or MODULES
     os.environ.setdefault("PORTAL_COOKIE_KEY", "b" * 48)
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
         tmp = Path(tmp)
@@ -32,11 +43,12 @@ def main() -> int:
 
         figures = [Figure("demo_seed_1x", round(seed_1x, 3), "s", 10.0, "generate + write, incl. bcrypt"),
                    Figure("demo_seed_10x", round(seed_10x, 3), "s", 120.0)]
-        for module in MODULES:
+        for module in modules:
             started = time.perf_counter()
             figures += module.run(env)
             print(f"  {module.__name__}: {time.perf_counter() - started:.1f} s", flush=True)
-    results = {
+    results = json.loads(RESULTS.read_text(encoding="utf-8")) if names and RESULTS.exists() else {}
+    results |= {
         f.name: {"value": f.value, "unit": f.unit, "target": f.target, "pass": f.passed, **({"note": f.note} if f.note else {})}
         for f in figures
     }
