@@ -39,7 +39,7 @@ STAFF_PAGES = [
     ("nav.section.grids", map.render, "nav.map", ":material/map:", "map", None),
     ("nav.section.resources", experts.render, "experts.title", ":material/support_agent:", "experts", None),
     ("nav.section.resources", rules.render, "rules.title", ":material/rule:", "rules", ("district_admin",)),
-    ("nav.section.account", accounts.render, "nav.accounts", ":material/manage_accounts:", "accounts",
+    ("nav.section.account", accounts.render, "accounts.title", ":material/manage_accounts:", "accounts",
      ("district_admin", "station_admin")),
     ("nav.section.account", account.render, "nav.account", ":material/account_circle:", "account", None),
 ]
@@ -70,7 +70,7 @@ with st.sidebar:
     if user is not None:
         st.caption(ctx.t("login.signed_in_as", name=user.name, role=ctx.t(f"role.{user.role}"),
                          unit=user.unit_name))
-        if authenticator and st.button(ctx.t("login.logout"), key="app_logout"):
+        if st.button(ctx.t("login.logout"), key="app_logout"):
             ui_auth.logout(ctx, authenticator)
             ctx.user = user = None
             st.toast(ctx.t("login.logged_out"))

@@ -16,7 +16,7 @@ import sqlite_utils
 
 from lib.core import audit, auth, clock
 from lib.core.db import query_one, write_transaction
-from lib.core.errors import NotFoundError, ScopeError, ValidationError
+from lib.core.errors import NotFoundError, ScopeError
 from lib.core.query import matches_any
 
 # Letters and digits that cannot be mistaken for one another when read out or copied by hand.
@@ -39,10 +39,10 @@ def _require_admin(actor: auth.User) -> None:
         raise ScopeError()
 
 
-_LIST_SQL = """
+_LIST_SQL = f"""
 SELECT u.id, u.username, u.name, u.role, u.unit_id, un.name AS unit_name, un.kind AS unit_kind,
        u.is_active, u.password_hash IS NOT NULL AS can_log_in, u.must_change_password,
-       COALESCE(un.station_id, CASE WHEN un.kind = 'station' THEN un.id END) AS station_id
+       {auth.STATION_OF_UNIT} AS station_id
 FROM users u JOIN units un ON un.id = u.unit_id
 """
 
@@ -57,7 +57,7 @@ def list_accounts(db: sqlite_utils.Database, actor: auth.User, search: str = "",
     _require_admin(actor)
     where, params = ([], []) if with_records else (["u.password_hash IS NOT NULL"], [])
     if not actor.is_district:
-        where.append("COALESCE(un.station_id, CASE WHEN un.kind = 'station' THEN un.id END) = ?")
+        where.append(f"{auth.STATION_OF_UNIT} = ?")
         params.append(actor.station_id)
     if search.strip():
         condition, patterns = matches_any(("u.username", "u.name", "un.name"), search.strip())
@@ -123,26 +123,16 @@ def change_role(db: sqlite_utils.Database, actor: auth.User, username: str, role
     district center, anyone else to a station or outpost). The last active district admin keeps the role."""
     if not actor.is_district:
         raise ScopeError()
-    if role not in auth.ROLES:
-        raise ValidationError("error.role_invalid", field="role")
     name = auth.normalize_username(username)
     with write_transaction(db):
-        row = query_one(db, "SELECT id, role, unit_id, is_active, password_hash FROM users WHERE username = ?",
-                        [name])
+        row = query_one(db, "SELECT id, role, unit_id, is_active FROM users WHERE username = ?", [name])
         if not row:
             raise NotFoundError()
-        unit = query_one(db, "SELECT id, kind FROM units WHERE id = ?", [unit_id])
-        if not unit:
-            raise ValidationError("error.unit_invalid", field="unit")
-        if (role == "district_admin") != (unit["kind"] == "district_center"):
-            raise ValidationError("error.role_unit_mismatch", field="role")
+        auth.role_unit(db, role, unit_id)
         if (role, unit_id) == (row["role"], row["unit_id"]):
             return
         if row["role"] == "district_admin" and role != "district_admin" and row["is_active"]:
-            others = db.execute("SELECT COUNT(*) FROM users WHERE role = 'district_admin' AND is_active = 1"
-                                " AND password_hash IS NOT NULL AND id != ?", [row["id"]]).fetchone()[0]
-            if others == 0:
-                raise ValidationError("error.last_district_admin", field="role")
+            auth.refuse_last_district_admin(db, row["id"], "role")
         db.execute("UPDATE users SET role = ?, unit_id = ? WHERE id = ?", [role, unit_id, row["id"]])
         audit.record(db, actor, "change_role", "users", row["id"],
                      before={"role": row["role"], "unit_id": row["unit_id"]},

@@ -92,10 +92,13 @@ def validate_password(password: str) -> str:
     return cleaned
 
 
-_USER_SQL = """
+# The station a user works for, from their unit ``un`` (None for the district center).
+STATION_OF_UNIT = "COALESCE(un.station_id, CASE WHEN un.kind = 'station' THEN un.id END)"
+
+_USER_SQL = f"""
 SELECT u.id, u.username, u.name, u.email, u.role, u.unit_id, u.is_active, u.password_hash,
        u.logged_out_at, u.must_change_password, un.kind AS unit_kind, un.name AS unit_name,
-       COALESCE(un.station_id, CASE WHEN un.kind = 'station' THEN un.id END) AS station_id
+       {STATION_OF_UNIT} AS station_id
 FROM users u JOIN units un ON un.id = u.unit_id
 """
 
@@ -312,13 +315,7 @@ def create_user(
         raise ValidationError("error.username_invalid", field="username")
     if not name or len(name) > 64:
         raise ValidationError("error.name_invalid", field="name")
-    if role not in ROLES:
-        raise ValidationError("error.role_invalid", field="role")
-    unit = query_one(db, "SELECT id, kind, COALESCE(station_id, id) AS station_id FROM units WHERE id = ?", [unit_id])
-    if not unit:
-        raise ValidationError("error.unit_invalid", field="unit")
-    if (role == "district_admin") != (unit["kind"] == "district_center"):
-        raise ValidationError("error.role_unit_mismatch", field="role")
+    unit = role_unit(db, role, unit_id)
     if actor is not None and not actor.is_district:
         if actor.role != "station_admin" or role != "clerk" or unit["station_id"] != actor.station_id:
             raise ScopeError()
@@ -346,8 +343,30 @@ def create_user(
     return load_user(db, username) if password_hash else user_id
 
 
-_TARGET_SQL = ("SELECT u.id, u.role, u.is_active, COALESCE(un.station_id, CASE WHEN un.kind = 'station'"
-               " THEN un.id END) AS station_id FROM users u JOIN units un ON un.id = u.unit_id WHERE u.username = ?")
+def role_unit(db: sqlite_utils.Database, role: str, unit_id: int) -> dict:
+    """The unit an account of ``role`` is put in (``id``, ``kind``, ``station_id``), or a refusal: a
+    district admin sits in the district center, everyone else in a station or an outpost."""
+    if role not in ROLES:
+        raise ValidationError("error.role_invalid", field="role")
+    unit = query_one(db, "SELECT id, kind, COALESCE(station_id, id) AS station_id FROM units WHERE id = ?", [unit_id])
+    if not unit:
+        raise ValidationError("error.unit_invalid", field="unit")
+    if (role == "district_admin") != (unit["kind"] == "district_center"):
+        raise ValidationError("error.role_unit_mismatch", field="role")
+    return unit
+
+
+def refuse_last_district_admin(db: sqlite_utils.Database, user_id: int, field: str) -> None:
+    """Refuse a change that would leave no other active district admin who can log in than ``user_id``.
+    Call it inside the write transaction, so that two admins changing each other cannot both pass."""
+    others = db.execute("SELECT COUNT(*) FROM users WHERE role = 'district_admin' AND is_active = 1"
+                        " AND password_hash IS NOT NULL AND id != ?", [user_id]).fetchone()[0]
+    if others == 0:
+        raise ValidationError("error.last_district_admin", field=field)
+
+
+_TARGET_SQL = (f"SELECT u.id, u.role, u.is_active, {STATION_OF_UNIT} AS station_id"
+               " FROM users u JOIN units un ON un.id = u.unit_id WHERE u.username = ?")
 
 
 def may_manage(actor: User, target: dict) -> bool:
@@ -435,12 +454,8 @@ def set_active(db: sqlite_utils.Database, actor: User | None, username: str, act
         row = _managed_target(db, actor, name)
         if actor is not None and not active and row["is_active"] and row["role"] == "district_admin":
             # In the portal nobody may disable the last district admin who can log in (the command line
-            # may: its operator can enable the account again). Checked inside the write transaction, so
-            # two admins disabling each other cannot both pass.
-            others = db.execute("SELECT COUNT(*) FROM users WHERE role = 'district_admin' AND is_active = 1"
-                                " AND password_hash IS NOT NULL AND id != ?", [row["id"]]).fetchone()[0]
-            if others == 0:
-                raise ValidationError("error.last_district_admin", field="username")
+            # may: its operator can enable the account again).
+            refuse_last_district_admin(db, row["id"], "username")
         if actor is not None and not active and row["id"] == actor.id:
             raise ValidationError("error.disable_self", field="username")
         db.execute("UPDATE users SET is_active = ? WHERE id = ?", [int(active), row["id"]])

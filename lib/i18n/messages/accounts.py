@@ -1,7 +1,6 @@
 """Messages of account administration (账户管理) and the first-login password change."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    "nav.accounts": ("账户管理", "Accounts"),
     "accounts.title": ("账户管理", "Accounts"),
     "accounts.intro_district": (
         "全区所有账户。新建账户和重置密码会生成一个临时密码，只显示一次；本人首次登录时必须改成自己的密码。"
