@@ -15,8 +15,9 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-## The virtual environment alone (deploy: PIP_NO_INDEX=1 PIP_FIND_LINKS=<wheels> make install).
+## The virtual environment and the fonts nginx serves (deploy: PIP_NO_INDEX=1 PIP_FIND_LINKS=<wheels> make install).
 install: $(STAMP)
+	$(BIN)/python -m lib.cli web-fonts --to build/fonts
 
 ## The portal with the demo district (seeded into an empty database) on 127.0.0.1:$(PORT).
 run: $(STAMP)

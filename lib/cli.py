@@ -10,6 +10,7 @@ Examples::
     python -m lib.cli erase-expired        # tips past PORTAL_TIP_RETENTION_YEARS (the worker does it hourly)
     python -m lib.cli backup --to /backups/portal-2026-11-28.db   # while the portal runs
     python -m lib.cli restore --from /backups/portal-2026-11-28.db # portal and worker stopped
+    python -m lib.cli web-fonts --to build/fonts   # `make install` does it: the cut fonts nginx serves
 
 Passwords are stripped of surrounding spaces and usernames lower-cased, as the login
 library compares them.
@@ -21,8 +22,9 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
-from lib.core import auth, backups, settings, units
+from lib.core import auth, backups, settings, units, web_fonts
 from lib.core.db import backup, connect, db_path, query_one
 from lib.core.errors import DatabaseError, PortalError
 from lib.demo import demo, seeding
@@ -142,6 +144,11 @@ def cmd_backup(args) -> None:
     print(f"backup: {args.to} ({pages} pages)")
 
 
+def cmd_web_fonts(args) -> None:
+    written = web_fonts.write_fonts(Path(args.to))
+    print(f"web-fonts: {args.to}: " + ", ".join(f"{name} {size // 1024} kB" for name, size in written.items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib.cli", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -193,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("check-serve", help="refuse to serve a database that still holds demo logins"
                    ).set_defaults(fn=cmd_check_serve)
+
+    p = sub.add_parser("web-fonts", help="write Streamlit's fonts cut to what the portal shows, for nginx")
+    p.add_argument("--to", default="build/fonts", help="the folder nginx's $portal_fonts names")
+    p.set_defaults(fn=cmd_web_fonts)
 
     args = parser.parse_args(argv)
     try:

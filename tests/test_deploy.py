@@ -31,6 +31,7 @@ import pytest
 import streamlit
 from playwright.sync_api import Page, expect
 
+from lib.core import web_fonts
 from lib.core.db import connect
 from lib.tips import intake_guard
 from tests.conftest import copy_database
@@ -62,8 +63,8 @@ def nginx_path() -> str | None:
     return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
-def render_site(upstream_port: int, http_port: int, https_port: int, cert: Path, key: Path) -> str:
-    """deploy/nginx/portal.conf with loopback ports and the test's certificate, nothing else changed."""
+def render_site(upstream_port: int, http_port: int, https_port: int, cert: Path, key: Path, fonts: Path) -> str:
+    """deploy/nginx/portal.conf with loopback ports, the test's certificate and fonts folder, nothing else changed."""
     text = (DEPLOY / "nginx" / "portal.conf").read_text()
     for old, new in [
         ("server 127.0.0.1:8501;", f"server 127.0.0.1:{upstream_port};"),
@@ -73,6 +74,7 @@ def render_site(upstream_port: int, http_port: int, https_port: int, cert: Path,
         ("listen [::]:443 ssl http2;", ""),
         ("/etc/ssl/portal/portal.crt", str(cert)),
         ("/etc/ssl/portal/portal.key", str(key)),
+        ("/opt/portal/build/fonts", str(fonts)),
     ]:
         assert old in text, f"deploy/nginx/portal.conf no longer has {old!r}"
         text = text.replace(old, new)
@@ -101,7 +103,10 @@ class Proxy:
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
                        check=True, capture_output=True)
-        (conf / "portal.conf").write_text(render_site(self.upstream.port, self.http_port, self.https_port, cert, key))
+        self.fonts = self.dir / "fonts"
+        web_fonts.write_fonts(self.fonts)  # as `make install` does
+        (conf / "portal.conf").write_text(render_site(self.upstream.port, self.http_port, self.https_port, cert, key,
+                                                      self.fonts))
         modules = "".join(f"load_module {MODULES / m};\n" for m in (
             "ngx_http_brotli_filter_module.so", "ngx_http_brotli_static_module.so") if BROTLI)
         temp = "".join(f"{name}_temp_path {self.dir / name};\n" for name in (
@@ -113,7 +118,9 @@ events {{ worker_connections 256; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log {self.dir / 'access.log'};
+    # bench/phone.py sums what nginx sent (bodies as compressed, headers, websocket frames).
+    log_format sent '$status $bytes_sent $request_uri';
+    access_log {self.dir / 'access.log'} sent;
     {temp}
     # Test only: the client may claim the address nginx sees (a phone on the network).
     set_real_ip_from 127.0.0.1;
@@ -205,6 +212,41 @@ def test_streamlits_files_arrive_compressed_and_cached_for_a_year(proxied):
     assert "immutable" not in fetch(proxied.url("/tip"))[1].get("cache-control", "")
 
 
+def test_the_fonts_arrive_cut_to_what_the_portal_shows_and_streamlits_own_without_them(proxied):
+    path = "/static/media/" + web_fonts.font_file(web_fonts.ICON_FONT).name  # the name Streamlit's page asks for
+    full = web_fonts.font_file(web_fonts.ICON_FONT).read_bytes()
+    cut = proxied.fonts / "MaterialSymbols-Rounded.woff2"
+    status, headers, body = fetch(proxied.url(path))
+    assert status == 200 and body == cut.read_bytes() and len(body) < len(full) / 10
+    assert headers["content-type"] == "font/woff2" and headers["x-content-type-options"] == "nosniff"
+    # asked again after each upgrade of the portal: an unchanged font costs a 304
+    assert headers["cache-control"] == "no-cache"
+    assert fetch(proxied.url(path), {"If-None-Match": headers["etag"]})[0] == 304
+    text = "/static/media/" + web_fonts.font_file("SourceSansVF-Upright").name
+    assert fetch(proxied.url(text))[2] == (proxied.fonts / "SourceSansVF-Upright.woff2").read_bytes()
+    # without `make install`'s fonts nginx passes Streamlit's own
+    cut.rename(cut.with_suffix(".away"))
+    try:
+        status, headers, body = fetch(proxied.url(path))
+        assert status == 200 and body == full and headers["cache-control"] == "public, max-age=31536000, immutable"
+    finally:
+        cut.with_suffix(".away").rename(cut)
+
+
+def drawn_icons(page: Page) -> list[dict]:
+    """Every Material icon on the page: its name and how wide it is drawn against its font size."""
+    return page.locator('[data-testid="stIconMaterial"]').evaluate_all(
+        "els => els.filter(e => e.offsetParent).map(e => ({name: e.textContent,"
+        " ratio: e.getBoundingClientRect().width / parseFloat(getComputedStyle(e).fontSize)}))")
+
+
+def assert_icons_drawn(page: Page) -> None:
+    """An icon the cut font lacked would show as its name, several times wider than one glyph."""
+    page.evaluate("document.fonts.ready")
+    icons = drawn_icons(page)
+    assert icons and [i for i in icons if i["ratio"] > 1.5] == [], icons
+
+
 def test_every_answer_carries_the_security_headers(proxied):
     digests = []
     for page in INLINE_SCRIPTS:
@@ -250,6 +292,7 @@ def test_a_clerk_logs_in_and_works_through_the_proxy_under_the_policy(proxied, n
         page.goto(proxied.url(path))
         expect(page.get_by_role("heading", name=shows).first).to_be_visible(timeout=TIMEOUT_MS)
         wait_settled(page)
+        assert_icons_drawn(page)
     page.goto(proxied.url("/map"))
     expect(page.locator("canvas").first).to_be_visible(timeout=TIMEOUT_MS)  # the deck draws (blob: workers)
     wait_settled(page)
@@ -275,6 +318,10 @@ def test_the_public_form_on_a_phone_works_under_the_policy(proxied, new_context)
     assert (seen["violations"], seen["outside"]) == ([], [])
     # a visitor's phone does not load the login's cookie manager (about 140 kB)
     assert not [url for url in seen["requests"] if "CookieManager" in url]
+    # nor look for the server under /tip first (told by the proxy's script: a round trip saved)
+    assert not [url for url in seen["requests"] if "/tip/_stcore/" in url]
+    assert any(url.endswith("/_stcore/host-config") for url in seen["requests"])
+    assert_icons_drawn(page)
 
 
 def test_the_rate_limit_sees_the_address_nginx_saw_not_a_header_the_client_sent(proxied, new_context):
