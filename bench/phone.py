@@ -12,8 +12,8 @@ start of navigation. Bytes through the proxy are what nginx sent the phone (its 
 ``$bytes_sent``: headers, bodies as compressed, the websocket's frames as compressed; TLS adds a
 few per cent). Straight to Streamlit, they are what Chromium saw: responses as encoded plus the
 websocket's messages as decompressed (no per-frame figure exists there). Each figure is the
-median of three visits after one unmeasured visit (a running portal has
-served the page before); the visits straight to Streamlit are beside them, as information.
+median of three visits after one unmeasured visit (a running portal has served the page
+before); the visits straight to Streamlit are beside them, as information.
 """
 
 from __future__ import annotations

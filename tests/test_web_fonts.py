@@ -44,7 +44,8 @@ def test_the_cut_text_fonts_keep_latin_and_drop_what_the_portal_never_writes(cut
 def test_an_icon_streamlits_font_does_not_have_is_refused_before_anything_is_served(tmp_path, monkeypatch):
     monkeypatch.setattr(web_fonts, "portal_icon_names", lambda: {"campaign", "no_such_icon"})
     with pytest.raises(ValueError, match="no_such_icon"):
-        web_fonts.write_fonts(tmp_path)
+        web_fonts.write_fonts(tmp_path / "fonts")
+    assert not (tmp_path / "fonts").exists()
 
 
 def test_the_command_line_writes_the_fonts(tmp_path, capsys):

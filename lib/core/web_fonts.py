@@ -94,8 +94,8 @@ def _subsetter(**populate):
     return subsetter
 
 
-def cut_icon_font(names: set[str], dest: Path) -> set[str]:
-    """Write the icon font with only ``names`` (and their filled forms); return the names it draws."""
+def cut_icon_font(names: set[str], dest: Path) -> None:
+    """Write the icon font with only ``names`` (and their filled forms)."""
     from fontTools.ttLib import TTFont
 
     font = TTFont(font_file(ICON_FONT))
@@ -105,7 +105,6 @@ def cut_icon_font(names: set[str], dest: Path) -> set[str]:
     _subsetter(glyphs=sorted(glyphs), text=LIGATURE_TEXT).subset(font)
     font.flavor = "woff2"
     font.save(dest)
-    return set(ligatures(TTFont(dest)))
 
 
 def cut_text_font(stem: str, dest: Path) -> None:
@@ -121,15 +120,16 @@ def cut_text_font(stem: str, dest: Path) -> None:
 def write_fonts(folder: Path) -> dict[str, int]:
     """Write the cut fonts into ``folder`` (created) as nginx expects them; file name → bytes.
 
-    Raises ValueError when an icon the portal or Streamlit names is not in Streamlit's icon font at
-    all: it would show as its name on every server, cut or not."""
-    folder.mkdir(parents=True, exist_ok=True)
-    names = icon_names()
-    drawn = cut_icon_font(names, folder / f"{ICON_FONT}.woff2")
-    # Names in Streamlit's own docstrings that its font never had are not asked for by any page.
-    unknown = sorted(portal_icon_names() - drawn)
+    Raises ValueError, before writing anything, when an icon the portal's code names is not in
+    Streamlit's icon font at all: it would show as its name on every server, cut or not. (Names in
+    Streamlit's own docstrings that its font never had are asked for by no page.)"""
+    from fontTools.ttLib import TTFont
+
+    unknown = sorted(portal_icon_names() - set(ligatures(TTFont(font_file(ICON_FONT)))))
     if unknown:
         raise ValueError(f"icons the portal names that Streamlit's font does not have: {', '.join(unknown)}")
+    folder.mkdir(parents=True, exist_ok=True)
+    cut_icon_font(icon_names(), folder / f"{ICON_FONT}.woff2")
     for stem in TEXT_FONTS:
         cut_text_font(stem, folder / f"{stem}.woff2")
     return {p.name: p.stat().st_size for p in sorted(folder.glob("*.woff2"))}
