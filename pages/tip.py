@@ -40,8 +40,10 @@ WHEN_MAX = 40
 # Room for the "when" line that is appended to the description (see _description).
 DESCRIPTION_INPUT_MAX = tips.DESCRIPTION_MAX - WHEN_MAX - 40
 # Texts cut here rather than by the browser: session key → (error place, limit).
-CUT_FIELDS = {"tip_description": ("description", DESCRIPTION_INPUT_MAX), "tip_place": ("where", tips.LOCATION_MAX)}
-FIELDS_BY_PLACE = {"location_text": "where", "grid_id": "where", "lat": "where", "happened_at": "when"}
+# Room for the community's name that goes in front of the place when no grid is chosen (see _place).
+PLACE_INPUT_MAX = tips.LOCATION_MAX - 24
+CUT_FIELDS = {"tip_description": ("description", DESCRIPTION_INPUT_MAX), "tip_place": ("where", PLACE_INPUT_MAX)}
+FIELDS_BY_PLACE = {"location_text": "where", "grid_id": "where", "station_id": "where", "lat": "where", "happened_at": "when"}
 ICON = Path(__file__).resolve().parent.parent / "static" / "icon.svg"
 MAX_MB = files.MAX_UPLOAD_BYTES // (1024 * 1024)
 
@@ -136,7 +138,7 @@ def _position() -> tuple[float | None, float | None]:
     return None, None
 
 
-def _process(ctx: ui.Context, card: dict | None, grid_id: int | None, client_key: str) -> None:
+def _process(ctx: ui.Context, card: dict | None, preset: dict | None, client_key: str) -> None:
     """Hand the submitted form to lib; leave the outcome in session state for this run."""
     state = st.session_state
     for key in ("tip_errors", "tip_notice", "tip_cut"):
@@ -150,12 +152,14 @@ def _process(ctx: ui.Context, card: dict | None, grid_id: int | None, client_key
     phone = state.get("tip_phone") or ""
     feedback = state.get("tip_rating")
     lat, lon = _position()
+    grid_id, station_id, location = _place(ctx, card, preset)
     tip = tips.TipInput(
         kind="lead" if card else state.get("tip_kind") or "",
         description=state.get("tip_description", "") if happened_at else _description(
             state.get("tip_description", ""), when),
-        location_text=state.get("tip_place", ""),
-        grid_id=grid_id if card else state.get("tip_grid"),
+        location_text=location,
+        grid_id=grid_id,
+        station_id=station_id,
         lat=lat, lon=lon,
         happened_at=happened_at,
         is_anonymous=not intake_guard.normalize_phone(phone),  # a phone typed means "call me back"
@@ -189,8 +193,55 @@ def _field_error(errors: dict, field: str) -> None:
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner=False)
-def _grid_options(_db, version: str, lang: str) -> dict[int, str]:
-    return {g["id"]: g["label"] for g in public_grids.grid_options(_db, lang)}
+def _communities(_db, version: str, lang: str) -> dict[str, str]:
+    return {c["key"]: c["label"] for c in public_grids.community_options(_db, lang)}
+
+
+@st.cache_data(ttl=600, max_entries=600, show_spinner=False)
+def _community_grids(_db, version: str, key: str) -> dict[int, str]:
+    return {g["id"]: g["label"] for g in public_grids.community_grids(_db, key)}
+
+
+def _clear_grid() -> None:
+    st.session_state["tip_grid"] = None  # another community: its own grids
+
+
+def _place_picker(ctx: ui.Context, preset: dict | None) -> None:
+    """Where, in two steps: the community (社区/村, with its station), then one of its grids. Above
+    the form, because a widget inside a form sends nothing until the submit and the grids could not
+    follow the community; the phone loads 277 community names, not 1,791 grids. A grid a QR code
+    names (``?grid=ID``, of any category) is chosen already."""
+    state = st.session_state
+    version = public_grids.grids_version(ctx.db)
+    communities = _communities(ctx.db, version, ctx.lang)
+    if preset and preset["key"] not in communities:
+        communities = {preset["key"]: preset["community_label"], **communities}
+    if preset and "tip_community" not in state:
+        state["tip_community"], state["tip_grid"] = preset["key"], preset["id"]
+    st.markdown(f"**{ctx.t('tip.where_label')}**")
+    st.selectbox(ctx.t("tip.community_label"), list(communities), key="tip_community", index=None,
+                 format_func=communities.get, placeholder=ctx.t("tip.community_placeholder"), on_change=_clear_grid)
+    key = state.get("tip_community")
+    if key in communities:
+        grids = _community_grids(ctx.db, version, key)
+        if preset and preset["key"] == key and preset["id"] not in grids:
+            grids = {preset["id"]: preset["grid_label"], **grids}
+        st.selectbox(ctx.t("tip.grid_label"), list(grids), key="tip_grid", index=None, format_func=grids.get,
+                     placeholder=ctx.t("tip.grid_placeholder"), help=ctx.t("tip.grid_help"))
+
+
+def _place(ctx: ui.Context, card: dict | None, preset: dict | None) -> tuple[int | None, int | None, str]:
+    """(grid_id, station_id, location text) of the form's answer to "where"."""
+    state = st.session_state
+    place = state.get("tip_place", "")
+    if card:
+        return (preset["id"] if preset else None), None, place
+    grid_id = state.get("tip_grid")
+    chosen = None if grid_id else public_grids.community_station(ctx.db, state.get("tip_community"))
+    if chosen is None:
+        return grid_id, None, place
+    station_id, community = chosen  # no grid chosen: the community's station, and its name for staff
+    return None, station_id, "，".join(part for part in (community, place.strip()) if part)
 
 
 @st.cache_data(ttl=60, max_entries=32, show_spinner=False)
@@ -264,10 +315,10 @@ def render() -> None:
     state = st.session_state
     card = _push_card(ctx.db, public_grids.parse_id(st.query_params.get("push")), ctx.lang)
     grid_param = public_grids.parse_id(st.query_params.get("grid"))
-    preset = public_grids.grid_option(ctx.db, grid_param, ctx.lang) if grid_param else None
+    preset = public_grids.grid_place(ctx.db, grid_param, ctx.lang) if grid_param else None
     client_key = intake_guard.client_key(st.context.ip_address)
     if state.pop("tip_pending", False):
-        _process(ctx, card, preset["id"] if preset else None, client_key)
+        _process(ctx, card, preset, client_key)
 
     if card:
         st.html(CSS_UNIT_ROW)
@@ -297,33 +348,31 @@ def render() -> None:
     if "tip_when" not in state:
         state["tip_when"] = public_grids.china_now()  # "now", editable
 
+    if not card:  # above the form: the place picker's grids follow its community (see _place_picker)
+        st.radio(ctx.t("tip.kind_label"), tips.KINDS, key="tip_kind", index=tips.KINDS.index("request"),
+                 format_func=lambda k: i18n.term("tip_kinds", k, ctx.lang),
+                 captions=[ctx.t(f"tip.kind_help.{k}") for k in tips.KINDS])
+        _field_error(errors, "kind")
+        _place_picker(ctx, preset)
+
     # No sending by the keyboard's Enter: a phone's "Go" after the phone number would send a half-filled
     # form, and it would pass by the CSS that holds the button while a photo failed to upload.
     with st.form("tip_form", border=False, enter_to_submit=False):
-        if not card:
-            st.radio(ctx.t("tip.kind_label"), tips.KINDS, key="tip_kind", index=tips.KINDS.index("request"),
-                     format_func=lambda k: i18n.term("tip_kinds", k, ctx.lang),
-                     captions=[ctx.t(f"tip.kind_help.{k}") for k in tips.KINDS])
-            _field_error(errors, "kind")
-        st.text_area(ctx.t("tip.lead_description_label" if card else "tip.description_label"),
-                     key="tip_description", height=130 if card else 150,
-                     placeholder=ctx.t("tip.lead_description_placeholder" if card else "tip.description_placeholder"),
-                     help=ctx.t("tip.description_help", max=DESCRIPTION_INPUT_MAX))
-        _field_error(errors, "description")
         if card:
+            st.text_area(ctx.t("tip.lead_description_label"), key="tip_description", height=130,
+                         placeholder=ctx.t("tip.lead_description_placeholder"),
+                         help=ctx.t("tip.description_help", max=DESCRIPTION_INPUT_MAX))
+            _field_error(errors, "description")
             st.text_input(ctx.t("tip.lead_place_label"), key="tip_place", placeholder=ctx.t("tip.place_placeholder"))
         else:
-            st.markdown(f"**{ctx.t('tip.where_label')}**")
-            options = _grid_options(ctx.db, public_grids.grids_version(ctx.db), ctx.lang)
-            if preset and preset["id"] not in options:
-                options = {preset["id"]: preset["label"], **options}
-            grid_ids = list(options)
-            st.selectbox(ctx.t("tip.grid_label"), grid_ids, key="tip_grid", format_func=options.get,
-                         index=grid_ids.index(preset["id"]) if preset else None,
-                         placeholder=ctx.t("tip.grid_placeholder"))
             st.text_input(ctx.t("tip.place_label"), key="tip_place", placeholder=ctx.t("tip.place_placeholder"))
         ui.locate_button(ctx, key="tip_locate")
         _field_error(errors, "where")
+        if not card:
+            st.text_area(ctx.t("tip.description_label"), key="tip_description", height=150,
+                         placeholder=ctx.t("tip.description_placeholder"),
+                         help=ctx.t("tip.description_help", max=DESCRIPTION_INPUT_MAX))
+            _field_error(errors, "description")
         st.text_input(ctx.t("tip.when_label"), key="tip_when", max_chars=WHEN_MAX,
                       placeholder=ctx.t("tip.when_placeholder"))
         _field_error(errors, "when")

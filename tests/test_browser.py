@@ -433,7 +433,7 @@ def test_tip_form_from_a_qr_code_as_the_first_request_after_a_restart(own_server
     db = connect(own_server.db_path)
     try:
         grid_id = db.execute("SELECT id FROM grids WHERE geometry IS NOT NULL ORDER BY id LIMIT 1").fetchone()[0]
-        label = public_grids.grid_option(db, grid_id, "zh")["label"]
+        place = public_grids.grid_place(db, grid_id, "zh")
     finally:
         db.close()
 
@@ -443,7 +443,9 @@ def test_tip_form_from_a_qr_code_as_the_first_request_after_a_restart(own_server
     wait_settled(phone)
     expect(phone.get_by_text("Page not found")).to_have_count(0)
     expect(login_title(phone)).to_have_count(0)
-    expect(phone.get_by_role("combobox", name=re.compile("网格"))).to_have_value(label)  # the QR code's grid
+    # The QR code's grid, chosen in both steps of the place picker.
+    expect(phone.get_by_role("combobox", name=re.compile("所在社区"))).to_have_value(place["community_label"])
+    expect(phone.get_by_role("combobox", name="网格", exact=True)).to_have_value(place["grid_label"])
     assert f"/tip?grid={grid_id}" in phone.url
 
 
@@ -570,22 +572,45 @@ def test_volunteer_tip_to_public_reply_journey(own_server, new_context, tmp_path
 
     from PIL import Image
 
+    from lib.grids import public_grids
     from lib.tips import tips
 
     db = connect(own_server.db_path)
     grid = db.execute("SELECT g.name, g.id FROM grids g JOIN units u ON u.id = g.station_id"
-                      " WHERE u.name = '三星派出所' AND g.geometry IS NOT NULL ORDER BY g.id LIMIT 1").fetchone()
+                      " WHERE u.name = '三星派出所' AND g.category = 'comprehensive' ORDER BY g.id LIMIT 1").fetchone()
     db.close()
     photo = tmp_path / "car.jpg"
     Image.new("RGB", (640, 480), (90, 90, 100)).save(photo, "JPEG")
 
-    phone = new_page(new_context(viewport={"width": 390, "height": 844}))
-    phone.goto(own_server.url(f"/tip?grid={grid[1]}"))  # as from a QR code that names the grid
+    community, grid_label = public_grids.split_grid_name(grid[0])
+    description = "三星镇汽车站旁停着一辆灰色面包车，车头有撞痕，车牌被遮挡。"
+
+    phone = new_page(new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True))
+    phone.goto(own_server.url("/tip"))  # typed in by hand: no grid chosen
     expect(phone.get_by_role("heading", name="线索提交")).to_be_visible(timeout=TIMEOUT_MS)
     wait_settled(phone)
     phone.get_by_text("案件线索", exact=True).click()
-    phone.get_by_role("textbox", name="发生了什么？").fill("三星镇汽车站旁停着一辆灰色面包车，车头有撞痕，车牌被遮挡。")
-    phone.get_by_role("textbox", name="或写下具体地点").fill(f"{grid[0]}汽车站旁")
+    wait_settled(phone)
+    # As a person does: the form's fields first, key by key with pauses, then back up to the place
+    # picker, whose choices rerun the page — what was typed in the form must still be there.
+    for name, text in (("具体地点", "汽车站旁"), ("发生了什么？", description)):
+        box = phone.get_by_role("textbox", name=name)
+        box.click()
+        box.press_sequentially(text, delay=30)
+        phone.wait_for_timeout(400)
+    community_box = phone.get_by_role("combobox", name=re.compile("所在社区"))
+    community_box.click()
+    community_box.press_sequentially(community[:2], delay=80)
+    phone.get_by_role("option", name=f"{community} · 三星派出所", exact=True).click()
+    wait_settled(phone)
+    grid_box = phone.get_by_role("combobox", name="网格", exact=True)
+    grid_box.click()
+    offered = phone.get_by_role("option").all_inner_texts()
+    assert offered and all(re.fullmatch(r"第\d+网格", o) for o in offered), offered  # that community's only
+    phone.get_by_role("option", name=grid_label, exact=True).click()
+    wait_settled(phone)
+    expect(phone.get_by_role("textbox", name="发生了什么？")).to_have_value(description)
+    expect(phone.get_by_role("textbox", name="具体地点")).to_have_value("汽车站旁")
     phone.locator("input[type=file]").first.set_input_files(str(photo))
     phone.get_by_text("我同意按上面的说明提交").click()
     wait_settled(phone)
@@ -600,10 +625,12 @@ def test_volunteer_tip_to_public_reply_journey(own_server, new_context, tmp_path
     code = match.group(1) + match.group(2)
 
     db = connect(own_server.db_path)
-    tip = db.execute("SELECT id, station_id, state FROM tips WHERE tracking_code = ?", [code]).fetchone()
+    tip = db.execute("SELECT id, station_id, state, grid_id, description, location_text FROM tips"
+                     " WHERE tracking_code = ?", [code]).fetchone()
     photos = db.execute("SELECT COUNT(*) FROM tip_photos WHERE tip_id = ?", [tip[0]]).fetchone()[0]
     db.close()
     assert photos == 1 and tip[2] == "new"
+    assert tip[3:] == (grid[1], description, "汽车站旁")  # every field as typed, the grid chosen
     assert tip[1] == connect(own_server.db_path).execute(
         "SELECT id FROM units WHERE name = '三星派出所'").fetchone()[0]  # routed to the grid's station
 

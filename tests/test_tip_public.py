@@ -59,13 +59,21 @@ def open_page(app, url_path="tip", lang=None, session=None, **params):
     return at
 
 
-def fill(at, *, description=DESCRIPTION, kind=None, grid=None, place=None, when=None, consent=True,
+def choose_place(at, db, grid_id: int | None = None, community: str | None = None):
+    """The place picker as a resident uses it: the community (a rerun shows its grids), then the grid."""
+    key = community or public_grids.grid_place(db, grid_id)["key"]
+    at.selectbox(key="tip_community").set_value(key).run()
+    assert not at.exception, at.exception
+    if grid_id is not None:
+        at.selectbox(key="tip_grid").set_value(grid_id)
+    return at
+
+
+def fill(at, *, description=DESCRIPTION, kind=None, place=None, when=None, consent=True,
          name=None, phone=None, photos=None, honeypot=None):
     if kind:
         at.radio(key="tip_kind").set_value(kind)
     at.text_area(key="tip_description").input(description)
-    if grid is not None:
-        at.selectbox(key="tip_grid").set_value(grid)
     if place is not None:
         at.text_input(key="tip_place").input(place)
     if when is not None:
@@ -127,7 +135,8 @@ def test_a_valid_anonymous_tip_gets_a_code_and_reaches_the_grids_station(app, de
     assert keys(at.checkbox) == ["tip_consent"]  # no "anonymous" box any more
     assert "不留电话即匿名提交" in texts(at)
     before = count(db, "tips")
-    submit(fill(at, kind="lead", grid=grid_id, when="今天下午3点", photos=[("p.jpg", jpeg(), "image/jpeg")]))
+    choose_place(at, db, grid_id)
+    submit(fill(at, kind="lead", when="今天下午3点", photos=[("p.jpg", jpeg(), "image/jpeg")]))
     code = shown_code(at)
     assert code and len(code) == 11 and code[5] == "-"
     assert count(db, "tips") == before + 1
@@ -196,7 +205,7 @@ def test_from_an_appeal_the_page_shows_its_unit_title_and_photo_and_asks_no_kind
     shown = [str(getattr(e, "value", "")) for e in at.main]  # in page order
     assert shown.index(unit) < shown.index("寻人启事：七旬老人走失") < shown.index("看到相关情况？写下这几项就行，一分钟即可。情况紧急请直接拨打 110。")  # the unit first, for trust
     assert not [r for r in at.radio if r.key == "tip_kind"]
-    assert not [s for s in at.selectbox if s.key == "tip_grid"]
+    assert not [s for s in at.selectbox if s.key in ("tip_community", "tip_grid")]
     assert len(at.image) == 2  # the logo and the appeal's photo
     assert at.text_area(key="tip_description").label == "您看到了什么？"
     order = [getattr(e, "key", None) for e in at.main]
@@ -258,7 +267,12 @@ def test_a_qr_grid_of_another_category_is_offered_too(app, demo_path):
     db = connect(demo_path)
     grid_id = db.execute("SELECT id FROM grids WHERE category = 'industry' LIMIT 1").fetchone()[0]
     at = open_page(app, grid=str(grid_id))
-    assert at.selectbox(key="tip_grid").value == grid_id
+    place = public_grids.grid_place(db, grid_id)
+    assert at.selectbox(key="tip_community").value == place["key"]
+    assert at.selectbox(key="tip_community").format_func(place["key"]) == place["community_label"]
+    assert at.selectbox(key="tip_grid").value == grid_id and at.selectbox(key="tip_grid").options == [place["grid_label"]]
+    submit(fill(at))
+    assert last_tip(db)["grid_id"] == grid_id
 
 
 @pytest.mark.parametrize("push,grid", [("abc", "-1"), ("1e3", "0"), ("９", "4.5"), ("' OR 1=1 --", "99999999999"),
@@ -266,7 +280,8 @@ def test_a_qr_grid_of_another_category_is_offered_too(app, demo_path):
 def test_junk_query_parameters_are_ignored(app, demo_path, push, grid):
     db = connect(demo_path)
     at = open_page(app, push=push, grid=grid)
-    assert at.selectbox(key="tip_grid").value is None and not at.feedback
+    assert at.selectbox(key="tip_community").value is None and not at.feedback
+    assert not [s for s in at.selectbox if s.key == "tip_grid"]  # no community chosen: no grids shown
     submit(fill(at))
     tip = last_tip(db)
     assert shown_code(at) and tip["push_id"] is None and tip["grid_id"] is None and tip["channel"] == "web"
@@ -459,15 +474,70 @@ def test_the_form_speaks_english_on_request(app):
     assert "Case lead" in [at.radio(key="tip_kind").format_func(k) for k in tips.KINDS]
 
 
-def test_grid_picker_lists_comprehensive_grids_by_station_names_only(demo_db):
-    options = public_grids.grid_options(demo_db)
-    total = demo_db.execute("SELECT COUNT(*) FROM grids WHERE category = 'comprehensive'").fetchone()[0]
-    assert len(options) == total and set(options[0]) == {"id", "label"}
-    assert " · " in options[0]["label"]
-    labels = [o["label"] for o in options[:12]]
-    first_station = labels[0].split(" · ")[0]
-    names = [label.split(" · ")[1] for label in labels if label.startswith(first_station)]
-    assert names == sorted(names, key=public_grids._natural)  # 第2网格 before 第10网格
+def test_the_place_picker_offers_communities_then_their_grids_in_natural_order(demo_db):
+    options = public_grids.community_options(demo_db)
+    grids = demo_db.execute("SELECT id, station_id, name FROM grids WHERE category = 'comprehensive'").fetchall()
+    communities = {(station_id, re.fullmatch(r"(.+?)第\d+网格", name).group(1)) for _, station_id, name in grids}
+    assert len(options) == len(communities) < len(grids) / 5  # the phone loads a fifth of the names, at most
+    assert {(o["station_id"], o["community"]) for o in options} == communities
+    assert options[0]["label"] == f"{options[0]['community']} · 海门派出所"  # its station beside it
+    for option in options[:40]:
+        shown = public_grids.community_grids(demo_db, option["key"])
+        expected = {gid for gid, station_id, name in grids
+                    if station_id == option["station_id"] and re.fullmatch(re.escape(option["community"]) + r"第\d+网格", name)}
+        assert {g["id"] for g in shown} == expected
+        numbers = [int(re.fullmatch(r"第(\d+)网格", g["label"]).group(1)) for g in shown]
+        assert numbers == sorted(numbers)  # 第2网格 before 第10网格
+    assert public_grids.community_grids(demo_db, "1:没有这个社区") == []
+    assert public_grids.community_grids(demo_db, "'; DROP TABLE grids; --") == []
+
+
+def test_a_resident_who_knows_the_community_but_not_the_grid_reaches_its_station(app, demo_path):
+    db = connect(demo_path)
+    option = next(o for o in public_grids.community_options(db) if o["label"].endswith("三星派出所"))
+    # (A form's typed text across the picker's rerun is a browser's matter: tests/test_browser.py.)
+    at = choose_place(open_page(app), db, community=option["key"])
+    grid = at.selectbox(key="tip_grid")
+    assert grid.value is None and grid.placeholder == "选择网格（不清楚可不选）"
+    assert grid.options == [g["label"] for g in public_grids.community_grids(db, option["key"])]
+    submit(fill(at, place="菜场北门"))
+    tip = last_tip(db)
+    assert shown_code(at) and tip["grid_id"] is None and tip["station_id"] == option["station_id"]
+    assert tip["location_text"] == f"{option['community']}，菜场北门"  # staff read the community
+
+
+def test_another_community_clears_the_grid_chosen_for_the_first(app, demo_path):
+    db = connect(demo_path)
+    first, second = public_grids.community_options(db)[:2]
+    grid_id = public_grids.community_grids(db, first["key"])[0]["id"]
+    at = choose_place(open_page(app), db, grid_id)
+    at.run()
+    assert at.selectbox(key="tip_grid").value == grid_id
+    choose_place(at, db, community=second["key"])
+    assert at.selectbox(key="tip_grid").value is None
+    submit(fill(at))
+    assert last_tip(db)["grid_id"] is None and last_tip(db)["station_id"] == second["station_id"]
+
+
+@pytest.mark.parametrize("station", [2**64, -3, "2", True, "outpost", "district_center"])
+def test_a_chosen_station_must_be_a_station(demo_db, station):
+    if station in ("outpost", "district_center"):
+        station = demo_db.execute("SELECT id FROM units WHERE kind = ? LIMIT 1", [station]).fetchone()[0]
+    before = count(demo_db, "tips")
+    with pytest.raises(tips.TipErrors) as info:
+        tips.create_tip(demo_db, TipInput(kind="lead", description=DESCRIPTION, consent=True, station_id=station))
+    assert info.value.errors == {"station_id": ("tips.error.grid", {})} and count(demo_db, "tips") == before
+
+
+def test_a_grid_or_the_phones_point_routes_before_a_chosen_station(demo_db):
+    grid_id, grid_station = demo_db.execute(
+        "SELECT id, station_id FROM grids WHERE category = 'comprehensive' ORDER BY id LIMIT 1").fetchone()
+    other = demo_db.execute("SELECT id FROM units WHERE kind = 'station' AND id != ? LIMIT 1", [grid_station]).fetchone()[0]
+    made = tips.create_tip(demo_db, TipInput(kind="lead", description=DESCRIPTION, consent=True, grid_id=grid_id,
+                                             station_id=other))
+    assert demo_db.execute("SELECT station_id FROM tips WHERE id = ?", [made["id"]]).fetchone()[0] == grid_station
+    made = tips.create_tip(demo_db, TipInput(kind="lead", description=DESCRIPTION, consent=True, station_id=other))
+    assert demo_db.execute("SELECT station_id, grid_id FROM tips WHERE id = ?", [made["id"]]).fetchone() == (other, None)
 
 
 def test_sent_push_card_says_nothing_of_unsent_pushes(demo_db, users):
@@ -619,12 +689,13 @@ PHOTOS = st.lists(st.one_of(st.binary(max_size=40), st.builds(jpeg, st.tuples(*[
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(kind=st.one_of(st.sampled_from(tips.KINDS), ANY), description=st.one_of(st.text(max_size=2100), ANY),
-       location_text=ANY, grid_id=st.one_of(st.sampled_from([1, 2, 33]), ANY), lat=ANY, lon=ANY,
+       location_text=ANY, grid_id=st.one_of(st.sampled_from([1, 2, 33]), ANY),
+       station_id=st.one_of(st.sampled_from([1, 2, 5, 30]), ANY), lat=ANY, lon=ANY,
        happened_at=st.one_of(st.none(), st.text(max_size=30), st.just("2026-11-28 18:30")),
        is_anonymous=ANY, contact_name=ANY,
        contact_phone=st.one_of(st.from_regex(r"1[3-9]\d{9}", fullmatch=True), ANY), push_id=ANY, rating=ANY,
        channel=st.one_of(st.sampled_from(tips.CHANNELS), ANY), photos=PHOTOS, consent=ANY)
-@example(kind="request", description="路口的路灯坏了三天了", location_text=None, grid_id=1, lat=None, lon=None,
+@example(kind="request", description="路口的路灯坏了三天了", location_text=None, grid_id=1, station_id=None, lat=None, lon=None,
          happened_at=None, is_anonymous=True, contact_name=None, contact_phone=None, push_id=None, rating=None,
          channel=None, photos=(), consent=True)  # the whole-tip path runs on every run, not only when drawn
 def test_fuzz_intake_creates_a_whole_tip_or_refuses(demo_db, **fields):

@@ -1,4 +1,4 @@
-"""What the public pages may read without a login: grid names for the place picker, the card of
+"""What the public pages may read without a login: community and grid names for the place picker, the card of
 a sent push (its title, issuing unit and first photo), the unit a tip went to, and times in
 China's time zone.
 
@@ -36,23 +36,88 @@ def _station_name(row: dict, lang: str) -> str:
     return i18n.localized(row, "station_name", lang)
 
 
-def grid_options(db: sqlite_utils.Database, lang: str = "zh") -> list[dict]:
-    """Every comprehensive grid as ``{"id", "label"}`` ("海门派出所 · 中港社区第1网格"),
-    sorted by station, then grid name (naturally)."""
-    rows = list(db.query(
-        "SELECT g.id, g.name, u.code AS station_code, u.name AS station_name, u.name_en AS station_name_en"
-        " FROM grids g JOIN units u ON u.id = g.station_id WHERE g.category = 'comprehensive'"))
-    rows.sort(key=lambda r: (r["station_code"], _natural(r["name"]), r["id"]))
-    return [{"id": r["id"], "label": f"{_station_name(r, lang)} · {r['name']}"} for r in rows]
+_GRID_IN_COMMUNITY = re.compile(r"(.+?)(第\d+网格)")
 
 
-def grid_option(db: sqlite_utils.Database, grid_id: int | None, lang: str = "zh") -> dict | None:
-    """One grid of any category as ``{"id", "label"}`` (the grid a QR code names), or None."""
+def split_grid_name(name: str) -> tuple[str, str]:
+    """"中港社区第1网格" → ("中港社区", "第1网格"); a grid named otherwise ("明泰村幼儿园") is its
+    own community and grid: (name, name)."""
+    match = _GRID_IN_COMMUNITY.fullmatch(name or "")
+    return (match.group(1), match.group(2)) if match else (name, name)
+
+
+def community_key(station_id: int, community: str) -> str:
+    """The key of a community in the place picker: its station's id and its name."""
+    return f"{station_id}:{community}"
+
+
+def parse_community_key(key) -> tuple[int, str] | None:
+    """(station_id, community) of a key from :func:`community_key`, or None for anything else."""
+    station, _, community = str(key or "").partition(":")
+    station_id = parse_id(station)
+    return (station_id, community) if station_id and community else None
+
+
+def community_options(db: sqlite_utils.Database, lang: str = "zh") -> list[dict]:
+    """The first step of the place picker: every community (社区/村) that has comprehensive grids, as
+    ``{"key", "label", "station_id", "community"}`` with the label "中港社区 · 海门派出所" (typing
+    a station's name finds its communities too), by station, then name (naturally). 277 names
+    for the demo district instead of its 1,791 grids: the page a phone loads stays light."""
+    rows = db.query(
+        "SELECT g.name, u.id AS station_id, u.code AS station_code, u.name AS station_name,"
+        " u.name_en AS station_name_en FROM grids g JOIN units u ON u.id = g.station_id"
+        " WHERE g.category = 'comprehensive'")
+    seen: dict[str, dict] = {}
+    for row in rows:
+        community = split_grid_name(row["name"])[0]
+        key = community_key(row["station_id"], community)
+        if key not in seen:
+            seen[key] = {"key": key, "label": f"{community} · {_station_name(row, lang)}",
+                         "station_id": row["station_id"], "community": community,
+                         "_sort": (row["station_code"], _natural(community))}
+    options = sorted(seen.values(), key=lambda o: o["_sort"])
+    for option in options:
+        del option["_sort"]
+    return options
+
+
+def community_grids(db: sqlite_utils.Database, key: str | None) -> list[dict]:
+    """The second step: the comprehensive grids of one community as ``{"id", "label"}`` with the
+    label "第1网格", in natural order; [] for a key that names no community."""
+    parsed = parse_community_key(key)
+    if parsed is None:
+        return []
+    station_id, community = parsed
+    rows = db.query("SELECT id, name FROM grids WHERE station_id = ? AND category = 'comprehensive'"
+                    " AND substr(name, 1, ?) = ?", [station_id, len(community), community])
+    grids = [(split_grid_name(r["name"]), r["id"]) for r in rows]
+    grids = [(parts[1], gid) for parts, gid in grids if parts[0] == community]
+    grids.sort(key=lambda g: (_natural(g[0]), g[1]))
+    return [{"id": gid, "label": label} for label, gid in grids]
+
+
+def grid_place(db: sqlite_utils.Database, grid_id: int | None, lang: str = "zh") -> dict | None:
+    """Where one grid (of any category: the grid a QR code names) sits in the picker, as
+    ``{"id", "key", "community_label", "grid_label", "label"}``, or None for no such grid."""
     if grid_id is None:
         return None
-    row = query_one(db, "SELECT g.id, g.name, u.name AS station_name, u.name_en AS station_name_en"
+    row = query_one(db, "SELECT g.id, g.name, g.station_id, u.name AS station_name, u.name_en AS station_name_en"
                         " FROM grids g JOIN units u ON u.id = g.station_id WHERE g.id = ?", [grid_id])
-    return {"id": row["id"], "label": f"{_station_name(row, lang)} · {row['name']}"} if row else None
+    if not row:
+        return None
+    community, grid = split_grid_name(row["name"])
+    station = _station_name(row, lang)
+    return {"id": row["id"], "key": community_key(row["station_id"], community),
+            "community_label": f"{community} · {station}", "grid_label": grid, "label": f"{station} · {row['name']}"}
+
+
+def community_station(db: sqlite_utils.Database, key: str | None) -> tuple[int, str] | None:
+    """(station_id, community) of a community a sender chose, checked against the grids, or None."""
+    parsed = parse_community_key(key)
+    if parsed is None or not community_grids(db, key) and not query_one(
+            db, "SELECT 1 FROM grids WHERE station_id = ? AND name = ?", list(parsed)):
+        return None
+    return parsed
 
 
 def grids_version(db: sqlite_utils.Database) -> str:

@@ -155,6 +155,9 @@ class TipInput:
     description: str
     location_text: str = ""
     grid_id: int | None = None
+    # The station of the community a sender chose without knowing the grid: it routes the tip only
+    # when neither a grid nor the phone's point does.
+    station_id: int | None = None
     lat: float | None = None
     lon: float | None = None
     happened_at: str | None = None
@@ -225,6 +228,12 @@ def validate(db: sqlite_utils.Database, tip: TipInput) -> dict:
     out["grid_id"] = grid_id
     if grid is not None:
         out["station_id"] = grid[0]  # routed by its grid: saves create_tip a second lookup
+    if tip.station_id is not None:
+        station_id = _db_id(tip.station_id)
+        if not station_id or not db.execute("SELECT 1 FROM units WHERE id = ? AND kind = 'station'",
+                                            [station_id]).fetchone():
+            errors.add("station_id", "tips.error.grid")
+        out["chosen_station_id"] = station_id
     if (tip.lat is None) != (tip.lon is None):
         errors.add("lat", "tips.error.coordinates")
     if tip.lat is not None and tip.lon is not None:
@@ -296,6 +305,9 @@ def create_tip(db: sqlite_utils.Database, tip: TipInput, *, user: User | None = 
         station_id, grid_id = values.pop("station_id"), values["grid_id"]
     else:
         station_id, grid_id = route(db, grid_id=None, lat=values.get("lat"), lon=values.get("lon"))
+    chosen_station_id = values.pop("chosen_station_id", None)
+    if station_id is None:
+        station_id = chosen_station_id
     if push_station_id is not None:
         # Through a station's push (its QR code or link): the issuing station, wherever the place
         # is — it is racing for this lead. A district push routes by grid or point, as any tip.
