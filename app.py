@@ -120,4 +120,11 @@ else:
     nav[ctx.t("nav.section.public")] = public
 
 ctx.pages = st.session_state["portal_pages"] = {page.url_path: page for section in nav.values() for page in section}
-st.navigation(nav, expanded=True).run()  # every page in view: no "View more"
+try:
+    st.navigation(nav, expanded=True).run()  # every page in view: no "View more"
+finally:
+    # Widgets keep closures of this run (a format_func that reads ctx) as long as the session lives;
+    # an open connection kept with them holds up to 2 MB of page cache per session. Later work opens
+    # its own: a live part's timer (ui.live), a download's data (ui.on_demand), a callback.
+    ui.set_context(None)
+    db.close()

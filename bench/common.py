@@ -7,14 +7,21 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import targets
+
 
 @dataclass
 class Figure:
+    """One measured figure; its target (an upper bound) comes from the one table, bench/targets.py."""
+
     name: str
     value: float
     unit: str
-    target: float | None  # upper bound; None = informational
     note: str = ""
+
+    @property
+    def target(self) -> float | None:
+        return targets.target(self.name)
 
     @property
     def passed(self) -> bool | None:
@@ -29,6 +36,7 @@ class Env:
     db_10x: Path
     tmp: Path
     password: str
+    tips_databases: dict | None = None  # bench/tips.py's 10k and 1M databases, once built
 
 
 def timed(fn, *args, **kwargs) -> tuple[float, object]:

@@ -35,7 +35,7 @@ from lib.core.clock import utcnow
 from lib.core.db import BUSY_TIMEOUT_S, WAL_AUTOCHECKPOINT_PAGES, checkpoint, connect, write_transaction
 from lib.demo import demo_tips
 from lib.pushes.worker import INTERVAL_S as WORKER_INTERVAL_S
-from lib.tips import tips, triage_queue
+from lib.tips import intake_guard, tips, triage_queue
 
 TIPS_SMALL = 10_000
 TIPS_LARGE = 1_000_000
@@ -254,22 +254,25 @@ def _timed_writes(items: list, write, errors: type[BaseException]) -> dict:
 
 
 def _intake_worker(path: str, worker: int, count: int, barrier) -> dict:
-    """Submit ``count`` public tips through create_tip, as the public form does."""
+    """Submit ``count`` public tips as the public form does: through intake_guard.submit_tip (the
+    rate-limit check, the validation, the tip with its audit row and its count in one transaction),
+    each from a phone of its own (as thousands of residents are: no limit refuses them)."""
     db = connect(path)
     rng = random.Random(worker)
     grids = db.execute("SELECT id, lat, lon FROM grids WHERE lat IS NOT NULL ORDER BY id").fetchall()
     inputs = []
-    for _ in range(count):
+    for i in range(count):
         kind = rng.choice(tips.KINDS)
         grid_id, lat, lon = rng.choice(grids)
         # Half come from a push's QR code (grid in the link), half share their location (point in polygon).
         where = {"grid_id": grid_id} if rng.random() < 0.5 else {"lat": lat + 0.0003, "lon": lon - 0.0003}
-        inputs.append(tips.TipInput(kind=kind, description=INTAKE_TEXTS[kind], consent=True, channel="qr", **where))
+        tip = tips.TipInput(kind=kind, description=INTAKE_TEXTS[kind], consent=True, channel="qr", **where)
+        inputs.append((tip, f"10.{worker}.{i // 250}.{i % 250}"))
     # A server that has taken a tip before has its routing index (parsed grid polygons) in memory;
     # building it is start-up, excluded like the imports.
     tips.route(db, grid_id=None, lat=grids[0][1], lon=grids[0][2])
     barrier.wait()
-    return _timed_writes(inputs, lambda tip: tips.create_tip(db, tip), Exception)
+    return _timed_writes(inputs, lambda item: intake_guard.submit_tip(db, item[0], client_key=item[1]), Exception)
 
 
 def _raw_connection(path: str) -> tuple[sqlite3.Connection, str]:
@@ -381,7 +384,7 @@ def _worker_checkpointing(path: Path):
 
 
 def _intake_round(env: Env, n: int) -> dict:
-    """One paired measurement on fresh copies: create_tip, then the raw and same-rows baselines, and the
+    """One paired measurement on fresh copies: submit_tip, then the raw and same-rows baselines, and the
     raw baseline again given the portal's checkpointing (the like-for-like comparison of the write path)."""
     per = INTAKE_TIPS // INTAKE_PROCESSES
     path = _copy(env.db_1x, env.tmp / f"tips_intake_{n}.db")
@@ -407,47 +410,61 @@ def _intake_round(env: Env, n: int) -> dict:
 
 
 def _intake(env: Env) -> list[Figure]:
-    """The intake figures over INTAKE_ROUNDS paired rounds: on a 2-core machine the raw baseline
-    alone swings by ±25% from run to run, so the ratio reported is the median of the rounds'
-    ratios (each round measures create_tip and the baselines back to back), all rounds in the note."""
+    """The intake figures over INTAKE_ROUNDS paired rounds. Each round measures, back to back on fresh
+    copies, the public form's path (submit_tip, beside a process checkpointing as the worker does) and
+    raw INSERTs at the same durability: WAL, synchronous=NORMAL, the portal's wal_autocheckpoint and
+    the same checkpointing process — the pass/fail ratio. The raw INSERT at SQLite's default
+    checkpointing, and the same two rows without validation, are informational. On a 2-core machine a
+    round swings by ±25%, so the median of the rounds' ratios is reported, every round in the note,
+    and the spread of the rounds is a figure of its own: over its bound (bench/targets.py) the machine
+    was too busy for the median to mean anything."""
     per = INTAKE_TIPS // INTAKE_PROCESSES
     rounds = [_intake_round(env, n) for n in range(INTAKE_ROUNDS)]
-    ratios = sorted(r["api_rate"] / r["raw_rate"] for r in rounds)
+    ratios = sorted(r["api_rate"] / r["tuned_rate"] for r in rounds)
+    default_ratios = sorted(r["api_rate"] / r["raw_rate"] for r in rounds)
     same_ratios = sorted(r["api_rate"] / r["same_rate"] for r in rounds)
-    tuned_ratios = sorted(r["api_rate"] / r["tuned_rate"] for r in rounds)
     middle = len(ratios) // 2
-    ratio, same_ratio, tuned_ratio = ratios[middle], same_ratios[middle], tuned_ratios[middle]
+    ratio, default_ratio, same_ratio = ratios[middle], default_ratios[middle], same_ratios[middle]
+    spread = (ratios[-1] - ratios[0]) / ratio
     lost = max(INTAKE_TIPS - r["api"]["stored"] for r in rounds)
     locked = sum(r["api"]["locked"] for r in rounds)
     other = [r["api"] for r in rounds if r["api"]["other"]]
     problems = f"; other errors: {sum(a['other'] for a in other)} ({other[0]['error']})" if other else ""
-    detail = "; ".join(f"{r['api_rate']:,.0f} vs {r['raw_rate']:,.0f}" for r in rounds)
+    detail = "; ".join(f"{r['api_rate']:,.0f} vs {r['tuned_rate']:,.0f}" for r in rounds)
     return [
-        Figure("intake_lost", lost, "", 0.0,
-               f"most lost in a round: {INTAKE_ROUNDS} rounds of {INTAKE_TIPS:,} tips, {INTAKE_PROCESSES} processes"
-               f" × {per}{problems}"),
-        Figure("intake_locked_errors", locked, "", 0.0, "'database is locked' raised to a sender, all rounds"),
-        Figure("intake_throughput_ratio", round(ratio, 2), "", None,
-               f"median of {INTAKE_ROUNDS} rounds (create_tip tips/s vs raw INSERT+COMMIT rows/s, 8 processes,"
-               f" WAL + synchronous=NORMAL): {detail}; ratios {', '.join(f'{x:.2f}' for x in ratios)}"),
-        Figure("intake_throughput_ratio_same_rows", round(same_ratio, 2), "", None,
-               "median; create_tip vs the same 2 rows (tip, audit) per BEGIN IMMEDIATE…COMMIT, no validation or"
+        Figure("intake_lost", lost, "",
+               f"most lost in a round: {INTAKE_ROUNDS} rounds of {INTAKE_TIPS:,} tips through submit_tip,"
+               f" {INTAKE_PROCESSES} processes × {per}{problems}"),
+        Figure("intake_locked_errors", locked, "", "'database is locked' raised to a sender, all rounds"),
+        Figure("intake_throughput_ratio", round(ratio, 2), "",
+               f"median of {INTAKE_ROUNDS} rounds: submit_tip tips/s vs raw INSERT rows/s at the same durability"
+               f" (WAL, synchronous=NORMAL, wal_autocheckpoint {WAL_AUTOCHECKPOINT_PAGES:,}, the worker's"
+               f" checkpoints), {INTAKE_PROCESSES} processes: {detail}; ratios {', '.join(f'{x:.2f}' for x in ratios)}"),
+        Figure("intake_throughput_shortfall", round(max(0.0, 0.5 - ratio), 2), "",
+               "max(0, 0.5 − intake_throughput_ratio): the design asks ≥ 50% of raw throughput (targets are"
+               " upper bounds)"),
+        Figure("intake_round_spread", round(spread, 2), "",
+               f"(slowest − fastest round ratio) / median, {ratios[0]:.2f}–{ratios[-1]:.2f}: above its bound"
+               " the machine was too busy for the median to mean anything"),
+        Figure("intake_throughput_ratio_default_checkpointing", round(default_ratio, 2), "",
+               "median; submit_tip vs raw INSERTs left at SQLite's default checkpointing (inline, every 1,000"
+               f" pages): {', '.join(format(r['raw_rate'], ',.0f') for r in rounds)} rows/s"),
+        Figure("intake_throughput_ratio_same_rows", round(same_ratio, 2), "",
+               "median; submit_tip vs the same 2 rows (tip, audit) per BEGIN IMMEDIATE…COMMIT, no validation or"
                f" routing: {', '.join(format(r['same_rate'], ',.0f') for r in rounds)} tips/s"),
-        Figure("intake_throughput_ratio_like_for_like", round(tuned_ratio, 2), "", None,
-               "median; create_tip vs the raw INSERT given the portal's checkpointing as well (wal_autocheckpoint"
-               f" {WAL_AUTOCHECKPOINT_PAGES:,} and the worker's checkpoints):"
-               f" {', '.join(format(r['tuned_rate'], ',.0f') for r in rounds)} rows/s"),
-        Figure("intake_throughput_shortfall", round(max(0.0, 0.5 - ratio), 2), "", 0.0,
-               "max(0, 0.5 − median ratio): the design asks ≥ 50% of raw throughput (Figure targets are upper"
-               " bounds)"),
     ]
 
 
 # --- the module -------------------------------------------------------------------------------------
 
 
-def run(env: Env) -> list[Figure]:
-    now = utcnow()
+def databases(env: Env, now: str) -> dict:
+    """The demo at 1x with a year of pushes and exactly 10,000 and 1,000,000 tips, built once per bench
+    run (server_memory serves the 1M one): ``{"10k": path, "1M": path, "pushes": n, "generate_s": s,
+    "load": the load average when the million started}``."""
+    if env.tips_databases:
+        return env.tips_databases
+    paths = {"10k": env.tmp / "tips_10k.db", "1M": env.tmp / "tips_1M.db"}
     base = _copy(env.db_1x, env.tmp / "tips_base.db")
     db = connect(base)
     with write_transaction(db):
@@ -458,13 +475,20 @@ def run(env: Env) -> list[Figure]:
     pushes = sent if sent >= 100 else sent + _add_pushes(db, now, SEED)
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
-    paths = {"10k": env.tmp / "tips_10k.db", "1M": env.tmp / "tips_1M.db"}
     _with_tips(base, paths["10k"], TIPS_SMALL, now)
     load = os.getloadavg()[0]
     generate_s = _with_tips(base, paths["1M"], TIPS_LARGE, now)
-    figures = [Figure("tips_generate_1M", round(generate_s, 1), "s", None,
+    env.tips_databases = {**paths, "pushes": pushes, "generate_s": generate_s, "load": load}
+    return env.tips_databases
+
+
+def run(env: Env) -> list[Figure]:
+    now = utcnow()
+    built = databases(env, now)
+    paths, pushes, generate_s = {k: built[k] for k in ("10k", "1M")}, built["pushes"], built["generate_s"]
+    figures = [Figure("tips_generate_1M", round(generate_s, 1), "s",
                       f"generate_tips n=1,000,000 (no events above {demo_tips.EVENTS_MAX_TIPS:,}), {pushes:,} pushes;"
-                      f" load average {load:.1f} on {os.cpu_count()} cores when it started")]
+                      f" load average {built['load']:.1f} on {os.cpu_count()} cores when it started")]
 
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=ctx) as pool:
@@ -475,40 +499,40 @@ def run(env: Env) -> list[Figure]:
     labels = [label for scale, label in m["page"] if scale == "1M"]
     per_filter = ", ".join(f"{lb} {p95(m['page'][('1M', lb)]) * 1000:.1f}" for lb in labels)
     figures += [
-        Figure("triage_first_page_1M_p95", round(p95(large) * 1000, 1), "ms", 50.0,
+        Figure("triage_first_page_1M_p95", round(p95(large) * 1000, 1), "ms",
                f"{len(labels)} filters × {SAMPLES}, page 1 of 50; ms per filter: {per_filter};"
                f" slowest plan: {m['plans'][('1M', worst)]}"),
-        Figure("triage_first_page_10k_p95", round(p95(small) * 1000, 1), "ms", None, "same filters at 10,000 tips"),
-        Figure("triage_scaling_ratio", round(p95(large) / p95(small), 2), "", 2.0, "p95 at 1,000,000 / p95 at 10,000"),
+        Figure("triage_first_page_10k_p95", round(p95(small) * 1000, 1), "ms", "same filters at 10,000 tips"),
+        Figure("triage_scaling_ratio", round(p95(large) / p95(small), 2), "", "p95 at 1,000,000 / p95 at 10,000"),
     ]
     counts = [s for v in m["counts"].values() for s in v]
     worst_count = max(m["counts"], key=lambda lb: p95(m["counts"][lb]))
-    figures.append(Figure("triage_counts_1M_p95", round(p95(counts) * 1000, 1), "ms", 500.0,
+    figures.append(Figure("triage_counts_1M_p95", round(p95(counts) * 1000, 1), "ms",
                           f"queue_counts (total + overdue), same filters; slowest: {worst_count}"
                           f" {p95(m['counts'][worst_count]) * 1000:.0f} ms"))
     race = m["race"]
     figures += [
-        Figure("appeal_lead_to_station_queue_1M_p95", round(p95(race["visible"]) * 1000, 1), "ms", 50.0,
+        Figure("appeal_lead_to_station_queue_1M_p95", round(p95(race["visible"]) * 1000, 1), "ms",
                f"{RACE_LEADS} leads through a 三星 appeal's link: intake_guard.submit_tip, then the station's open"
                f" queue page 1 — the lead on it every time ({race['missing']} missing); the queue read alone p95"
                f" {p95(race['query_only']) * 1000:.1f} ms"),
-        Figure("appeal_leads_misrouted", race["samples"] - race["routed"], "tips", 0.0,
+        Figure("appeal_leads_misrouted", race["samples"] - race["routed"], "tips",
                f"of {race['samples']} push-linked tips (a grid of any station, a point, or no place) of a station's"
                f" appeal, how many did not land at the issuing station ({race['to_center']} went to the center)"),
-        Figure("appeal_lead_missing_from_first_page", race["missing"], "tips", 0.0,
+        Figure("appeal_lead_missing_from_first_page", race["missing"], "tips",
                "leads of an active appeal not on the first page of the issuing station's open queue"),
     ]
     from lib.ui import ui
 
-    figures.append(Figure("live_refresh_interval", ui.LIVE_REFRESH_S, "s", 15.0,
+    figures.append(Figure("live_refresh_interval", ui.LIVE_REFRESH_S, "s",
                           "how often triage, the workbench, the push log and the appeal board redraw their live part"))
-    figures.append(Figure("server_peak_rss_1M", round(m["peak_rss_mb"]), "MB", 500.0,
+    figures.append(Figure("server_peak_rss_1M", round(m["peak_rss_mb"]), "MB",
                           "peak RSS of a fresh process that opened the 10k and 1M databases and ran every queue and"
                           " count above — a proxy: not the Streamlit server, nor the bench's own process"))
     from bench.foundation import render_seconds
 
     for page in ("triage", "home", "map"):
         figures.append(Figure(f"{page}_page_render_district_1M_tips", round(render_seconds(paths["1M"], "district", page), 3),
-                              "s", 1.0, "AppTest run of the page, 1,000,000 tips"))
+                              "s", "AppTest run of the page, 1,000,000 tips"))
     figures += _intake(env)
     return figures

@@ -94,16 +94,20 @@ def _list_tab(ctx: ui.Context, f: groups.GroupFilter) -> groups.GroupPage:
     st.dataframe(frame, hide_index=True, width="stretch", key=P + "table",
                  column_config={t("registry.col.members"): st.column_config.NumberColumn(format="localized")})
     stamp = dt.date.today().isoformat()
+    user = ctx.user
+
+    def rows(db):
+        return (_display(ctx, r) for r in groups.iter_groups(db, user, f))
+
     cols = st.columns([1, 1, 4])
     cols[0].download_button(
         t("registry.export_csv"), key=P + "export_csv", help=t("registry.export_help"), mime="text/csv",
         file_name=f"groups-{stamp}.csv", on_click="ignore",
-        data=lambda: export.to_csv((_display(ctx, r) for r in groups.iter_groups(ctx.db, ctx.user, f)), columns))
+        data=ui.on_demand(lambda db: export.to_csv(rows(db), columns)))
     cols[1].download_button(
         t("registry.export_xlsx"), key=P + "export_xlsx", help=t("registry.export_help"), on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", file_name=f"groups-{stamp}.xlsx",
-        data=lambda: export.to_xlsx((_display(ctx, r) for r in groups.iter_groups(ctx.db, ctx.user, f)), columns,
-                                    sheet_title=t("registry.title")))
+        data=ui.on_demand(lambda db: export.to_xlsx(rows(db), columns, sheet_title=t("registry.title"))))
     return result
 
 

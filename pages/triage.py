@@ -234,24 +234,25 @@ _live_queue_part = ui.live(_live_queue)
 
 def _exports(ctx: ui.Context, f: triage_queue.QueueFilter, now: str, stations: dict[int, str],
              columns: list[tuple[str, str]]) -> None:
-    t, db, user = ctx.t, ctx.db, ctx.user
+    t, user, lang = ctx.t, ctx.user, ctx.lang
     stamp = dt.date.today().isoformat()
 
-    def rows():
-        return triage_view.export_rows(db, user, f, now, ctx.lang, stations)
+    def rows(db):
+        return triage_view.export_rows(db, user, f, now, lang, stations)
 
     cols = st.columns([1, 1, 1, 3])
     cols[0].download_button(t("triage.export_csv"), key=P + "export_csv", mime="text/csv", on_click="ignore",
                             file_name=f"tips-{stamp}.csv", help=t("triage.export_help"),
-                            data=lambda: export.to_csv(rows(), columns))
+                            data=ui.on_demand(lambda db: export.to_csv(rows(db), columns)))
     cols[1].download_button(t("triage.export_xlsx"), key=P + "export_xlsx", on_click="ignore",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             file_name=f"tips-{stamp}.xlsx", help=t("triage.export_help"),
-                            data=lambda: export.to_xlsx(rows(), columns, sheet_title=t("triage.title")))
+                            data=ui.on_demand(lambda db: export.to_xlsx(rows(db), columns,
+                                                                      sheet_title=t("triage.title"))))
     cols[2].download_button(t("triage.export_open311"), key=P + "export_open311", on_click="ignore",
                             mime="application/json", file_name=f"requests-{stamp}.json",
                             help=t("triage.export_open311_help"),
-                            data=lambda: open311.to_json(open311.georeport(db, user, f, now=now)))
+                            data=ui.on_demand(lambda db: open311.to_json(open311.georeport(db, user, f, now=now))))
 
 
 # --- one tip -----------------------------------------------------------------------------

@@ -6,6 +6,11 @@ sizes, image format and md5) on its own — not with lib/pushes/wecom.py's check
 test — enforces 20 accepted messages per minute per key against an injectable clock (errcode 45009
 above it), answers 93000 for keys marked invalid, can be told to fail the next N calls of a key
 (an HTTP status or an errcode), and records every accepted message with its key and time.
+
+For the bench it can model the network between a bureau and WeCom (:class:`Network`): a round trip
+per request, a TLS connection's set-up round trips on the first request of each connection (it
+keeps connections alive, HTTP/1.1, as the real service does), and one upload link of fixed
+bandwidth that every request's body shares, first come first served. The waits are real.
 """
 
 from __future__ import annotations
@@ -56,6 +61,34 @@ class SimClock:
         return self() - self.start
 
 
+@dataclass
+class Network:
+    """The link to the robot service: ``rtt_s`` per request, ``setup_rtts`` more round trips when a
+    connection is new (TCP and TLS), and an uplink of ``uplink_bps`` bits/s shared by all requests."""
+
+    rtt_s: float = 0.030
+    setup_rtts: int = 3
+    uplink_bps: float = 100e6
+    bytes_up: int = 0
+    connections: int = 0
+    _link_free_at: float = 0.0
+    _lock: threading.Lock = None
+
+    def __post_init__(self):
+        self._lock = threading.Lock()
+
+    def delay(self, size: int, new_connection: bool) -> float:
+        """Seconds until the answer to a request of ``size`` bytes would arrive, counted from now."""
+        with self._lock:
+            now = time.monotonic()
+            self.bytes_up += size
+            self.connections += new_connection
+            start = max(now, self._link_free_at)
+            self._link_free_at = start + size * 8 / self.uplink_bps
+            uploaded = self._link_free_at - now
+        return uploaded + self.rtt_s * (1 + (self.setup_rtts if new_connection else 0))
+
+
 @dataclass(frozen=True)
 class Accepted:
     key: str
@@ -74,8 +107,9 @@ class FakeWeCom:
     """The fake robot service. Use as a context manager (or :meth:`start`/:meth:`close`)."""
 
     def __init__(self, clock: Callable[[], float] = time.time, *, limit: int = LIMIT, window: float = WINDOW_S,
-                 keep_payloads: bool = True):
+                 keep_payloads: bool = True, network: Network | None = None):
         self.clock = clock
+        self.network = network
         self.limit = limit
         self.window = window
         self.keep_payloads = keep_payloads  # False: keep a digest only (the bench sends 5,000 posters)
@@ -84,6 +118,8 @@ class FakeWeCom:
         self.refused: list[tuple[str, int, float]] = []  # (key, errcode or HTTP status, time)
         self.rate_limited = 0
         self.requests = 0
+        self.connections = 0  # TCP connections served
+        self.drop_next = 0  # the next N requests: connection closed without an answer (see start)
         self._failures: dict[str, _Failure] = {}
         self._recent: dict[str, collections.deque[float]] = {}
         self._lock = threading.Lock()
@@ -95,9 +131,21 @@ class FakeWeCom:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # connections kept alive, as by the real service
+            served = 0  # requests on this connection (a handler serves one connection)
+
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                if fake.network is not None:
+                    time.sleep(fake.network.delay(length, new_connection=self.served == 0))
+                self.served += 1
+                with fake._lock:
+                    fake.connections += self.served == 1
+                    drop, fake.drop_next = fake.drop_next > 0, max(0, fake.drop_next - 1)
+                if drop:  # the connection closed without an answer, the message not taken
+                    self.close_connection = True
+                    return
                 status, answer = fake.handle(self.path, body)
                 data = json.dumps(answer).encode() if answer is not None else b"internal error"
                 self.send_response(status)

@@ -653,3 +653,19 @@ def test_volunteer_tip_to_public_reply_journey(own_server, new_context, tmp_path
     db.close()
     phone.goto(own_server.url(f"/track?code={code.lower()}"))
     expect(phone.get_by_text("感谢您的线索！民警已到现场核实。")).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def test_an_export_is_made_when_clicked_long_after_the_run_that_drew_it(shared_server, new_context):
+    """A download's data is made when the file is asked for, after its run ended and closed its
+    connection (app.py): the export opens a connection of its own (ui.on_demand) and keeps the
+    user's scope. (The triage exports work the same way; this demo has no tips to export.)"""
+    page = new_page(new_context(accept_downloads=True))
+    login(page, shared_server, "clerk")
+    page.goto(shared_server.url("/registry"))
+    expect(page.get_by_role("heading", name="群组台账").first).to_be_visible(timeout=TIMEOUT_MS)
+    wait_settled(page)
+    page.wait_for_timeout(1500)  # the run is over; its connection is closed
+    with page.expect_download(timeout=TIMEOUT_MS) as download:
+        page.get_by_role("button", name="导出 CSV").first.click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) - 1 == summary_of(shared_server, "clerk").groups > 0  # the station's groups only

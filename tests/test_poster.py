@@ -4,6 +4,7 @@ poster_images.py, its logo in logo.py) and the QR code to the tip form (lib/push
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 
@@ -414,3 +415,27 @@ def test_poster_messages_exist_in_both_languages_with_matching_placeholders():
     for key, (zh, en) in poster_messages.MESSAGES.items():
         assert zh.strip() and en.strip(), key
         assert set(re.findall(r"{(\w+)}", zh)) == set(re.findall(r"{(\w+)}", en)), key
+
+
+def test_the_robots_poster_is_a_sharp_jpeg_within_its_budget():
+    """An appeal's poster with a photo (the heaviest): what 2,700 robots each send (README, Performance)."""
+    from lib.pushes.poster import ROBOT_POSTER_MAX_BYTES, ROBOT_POSTER_MIN_WIDTH, robot_jpeg
+
+    rng = __import__("random").Random(7)
+    photo = Image.new("RGB", (1200, 900))
+    photo.putdata([(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(1200 * 900)])
+    buf = io.BytesIO()
+    photo.save(buf, "JPEG", quality=92)  # noise: a photo that compresses as badly as any
+    png = render_poster(_spec(photos=[buf.getvalue()]))
+    jpeg = robot_jpeg(png)
+    assert jpeg[:3] == b"\xff\xd8\xff" and len(jpeg) <= ROBOT_POSTER_MAX_BYTES < len(png)
+    with Image.open(io.BytesIO(png)) as original, Image.open(io.BytesIO(jpeg)) as sent:
+        assert sent.width >= ROBOT_POSTER_MIN_WIDTH and sent.width / sent.height == pytest.approx(
+            original.width / original.height, rel=0.01)
+        # The header and title (text on colour, no photo) compared at the size sent: PSNR ≥ 30 dB.
+        box = (0, 0, sent.width, int(sent.height * 0.25))
+        a = original.convert("RGB").resize(sent.size).crop(box)
+        b = sent.convert("RGB").crop(box)
+        diff = sum((x - y) ** 2 for pa, pb in zip(a.get_flattened_data(), b.get_flattened_data(), strict=True)
+                   for x, y in zip(pa, pb, strict=True)) / (a.width * a.height * 3)
+        assert 10 * math.log10(255 ** 2 / max(diff, 1e-9)) >= 30

@@ -219,3 +219,33 @@ def test_fake_server_checks_like_wecom(fake):
     assert raw_post(fake, "k", json.dumps(image_payload(b"GIF89a....")).encode())["errcode"] == 40009
     assert raw_post(fake, "k", json.dumps(markdown("ok")).encode())["errcode"] == 0
     assert len(fake.accepted) == 1 and len(fake.refused) == 4 and fake.max_in_window() == 1
+
+
+# --- kept-alive connections -------------------------------------------------------------------
+
+
+def test_messages_share_kept_connections_across_threads_and_thread_pools(fake):
+    from concurrent.futures import ThreadPoolExecutor
+
+    for n in range(5):
+        assert wecom.send(fake.url(f"k{n}"), markdown(f"第{n}条")).ok
+    assert fake.connections == 1
+    for batch in range(3):  # the worker makes a new pool per batch: its threads find the open connections
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda n: wecom.send(fake.url(f"b{n}"), markdown("批量")), range(8)))
+        assert all(r.ok for r in results)
+    assert len(fake.accepted) == 29 and fake.connections <= 4
+
+
+def test_a_kept_connection_the_server_closed_is_replaced_and_the_message_sent_once(fake):
+    assert wecom.send(fake.url("k1"), markdown("一")).ok
+    fake.drop_next = 1  # the kept connection is closed under the next message
+    result = wecom.send(fake.url("k1"), markdown("二"))
+    assert result.ok and [m["markdown"]["content"] for m in fake.messages("k1")] == ["一", "二"]
+    assert fake.connections == 2
+
+
+def test_a_new_connection_closed_without_an_answer_is_not_sent_again(fake):
+    fake.drop_next = 1  # the first message to this server: on a new connection
+    result = wecom.send(fake.url("k1"), markdown("一"))
+    assert not result.ok and result.retryable and fake.requests == 0 and fake.connections == 1

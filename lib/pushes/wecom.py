@@ -5,7 +5,11 @@ object (``msgtype`` text, markdown or image) and the answer is ``{"errcode": 0, 
 robot accepts at most 20 messages per minute (errcode 45009 above it): :class:`RateLimiter` keeps us
 under that, per robot key, so the worker waits instead of being refused.
 
-Only the standard library is used (``urllib.request``): the worker must not need a new dependency.
+Only the standard library is used (``http.client``, ``urllib``): the worker must not need a new
+dependency. Connections to the robot service stay open between messages (:func:`_post`): a new
+HTTPS connection costs two or three round trips before the first byte, which for a district push
+of 5,400 messages is more than the messages themselves. Behind a proxy (the
+``https_proxy`` environment) each message goes through ``urllib`` instead.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import collections
 import hashlib
 import http.client
 import json
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -153,9 +158,10 @@ def send(url: str, payload: dict, *, timeout: float = 10) -> SendResult:
     if parts.scheme not in ("http", "https") or not parts.netloc or robot_key(url) == url:
         return SendResult(False, INVALID_WEBHOOK, "invalid webhook url (checked locally)", False, LOCAL_STATUS)
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(url, data=data, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
     try:
+        if not _proxied(parts):
+            return classify(*_post(parts, data, timeout))
+        request = urllib.request.Request(url, data=data, method="POST", headers=HEADERS)
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http(s) checked above)
             return classify(response.status, response.read(65536))
     except urllib.error.HTTPError as exc:
@@ -167,6 +173,72 @@ def send(url: str, payload: dict, *, timeout: float = 10) -> SendResult:
         # Refused, reset, timed out, DNS, TLS, a truncated answer: nothing says the robot is gone.
         reason = getattr(exc, "reason", None) or exc
         return SendResult(False, None, f"network: {reason!s}"[:300], True, LOCAL_STATUS)
+
+
+HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+IDLE_PER_HOST = 32  # open connections kept between messages, per host (the worker runs 16 threads)
+_idle: dict[tuple, list[http.client.HTTPConnection]] = {}
+_idle_lock = threading.Lock()
+
+
+def _proxied(parts: urllib.parse.SplitResult) -> bool:
+    proxies = urllib.request.getproxies()
+    return parts.scheme in proxies and not urllib.request.proxy_bypass(parts.hostname or "")
+
+
+def _take(key: tuple, timeout: float) -> tuple[http.client.HTTPConnection, bool]:
+    """An idle connection to the host (reused: True), else a new one."""
+    with _idle_lock:
+        pool = _idle.get(key)
+        if pool:
+            conn = pool.pop()
+            conn.timeout = timeout
+            if conn.sock is not None:
+                conn.sock.settimeout(timeout)
+            return conn, True
+    scheme, host, port = key
+    cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+    return cls(host, port, timeout=timeout), False
+
+
+def _give_back(key: tuple, conn: http.client.HTTPConnection) -> None:
+    with _idle_lock:
+        pool = _idle.setdefault(key, [])
+        if len(pool) < IDLE_PER_HOST:
+            pool.append(conn)
+            return
+    conn.close()
+
+
+def _post(parts: urllib.parse.SplitResult, data: bytes, timeout: float) -> tuple[int, bytes]:
+    """POST over a kept-alive connection to the host: (status, the answer's first 64 kB).
+
+    Connections are shared by the worker's threads, one message at a time each, and outlive the
+    thread pool of a pass. A kept connection the server has closed meanwhile fails before an
+    answer; the message is then sent once more on a new connection — only then: an error on a new
+    connection is the caller's (a group must not get a message twice)."""
+    key = (parts.scheme, parts.hostname, parts.port)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    for attempt in (0, 1):
+        conn, reused = _take(key, timeout)
+        try:
+            conn.request("POST", target, body=data, headers=HEADERS)
+            response = conn.getresponse()
+            body = response.read(65536)
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            conn.close()
+            if not reused or attempt:
+                raise
+            continue
+        except BaseException:
+            conn.close()
+            raise
+        if response.will_close or response.length:  # not read to its end: the connection cannot go on
+            conn.close()
+        else:
+            _give_back(key, conn)
+        return response.status, body
+    raise AssertionError("unreachable")
 
 
 class RateLimiter:

@@ -73,7 +73,10 @@ MAX_ATTEMPTS = 6
 BACKOFF_BASE_S = 30.0
 BACKOFF_MAX_S = 1800.0
 BATCH = 50
-CONCURRENCY = 4
+# Robot calls in flight: each waits a round trip to WeCom (~30 ms from a bureau), so 2,700 groups × 2
+# messages one at a time would take minutes; 16 keeps a 100 Mbps uplink busy (bench/delivery.py).
+# Each robot's own limit (20 a minute) is kept by the RateLimiter whatever this is.
+CONCURRENCY = 16
 TIMEOUT_S = 10.0
 LEASE_MARGIN_S = 30.0
 INTERVAL_S = 2.0  # between passes; each pass ends with a WAL checkpoint (lib.core.db.checkpoint)

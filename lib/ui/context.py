@@ -28,8 +28,8 @@ class Context:
         return i18n.t(key, self.lang, **params)
 
 
-def set_context(ctx: Context) -> None:
-    """Called by app.py once per run, before the page runs."""
+def set_context(ctx: Context | None) -> None:
+    """Called by app.py once per run, before the page runs (and with None after it)."""
     _local.ctx = ctx
 
 

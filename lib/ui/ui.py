@@ -80,6 +80,22 @@ def password_form(ctx: Context) -> None:
     st.rerun()
 
 
+def on_demand(make):
+    """A download's ``data`` made when the file is asked for, as ``make(db)`` with a connection of
+    its own: the click comes after the run, whose connection app.py has closed by then (and which
+    belongs to another thread). ``make`` must not capture the run's ``ctx.db``."""
+
+    def data():
+        from lib.core.db import connect
+        db = connect()
+        try:
+            return make(db)
+        finally:
+            db.close()
+
+    return data
+
+
 def public_page() -> Context:
     """The guard of public pages: only needs app.py's context."""
     ctx = context()
@@ -205,36 +221,42 @@ def inject_css(lang: str = i18n.DEFAULT_LANG) -> None:
 LIVE_REFRESH_S = 10  # how often a page's live part reruns by itself (the race's figure: at most 15 s)
 
 
-def _live_context() -> Context | None:
-    """The context of a fragment's rerun. A fragment rerun by its timer runs without app.py,
-    possibly in another thread than the run that drew the page: the database connection of
-    that run may not be used here (sqlite3 connections belong to their thread), so a fresh one
-    is opened for the session's user (None when the session is no longer logged in)."""
-    ctx = context()
-    if ctx is not None and ctx.thread == threading.get_ident():
-        return ctx
+def _fresh_context() -> Context | None:
+    """A context with a connection of its own for the session's user (None when the session is no
+    longer logged in)."""
     from lib.core.db import connect
     db = connect()
     user = ui_auth.session_user(db)
     if user is None:
         db.close()
         return None
-    fresh = Context(db=db, user=user, lang=current_lang(), pages=st.session_state.get("portal_pages") or {})
-    set_context(fresh)
-    return fresh
+    return Context(db=db, user=user, lang=current_lang(), pages=st.session_state.get("portal_pages") or {})
 
 
 def live(fn):
     """Make ``fn(ctx, *args)`` a page's live part: a Streamlit fragment rerun every
     :data:`LIVE_REFRESH_S` seconds on its own — the rest of the page, and what the user is
-    typing there, is left alone. Pass only plain data as ``args`` (they are kept between runs)."""
+    typing there, is left alone. Pass only plain data as ``args`` (they are kept between runs).
+
+    Within the page's run it uses the run's context. A rerun by its timer runs without app.py, in
+    another thread, after app.py closed the run's connection: it gets a connection of its own,
+    closed when it ends (kept, it would stay alive with the session: 2 MB of page cache each)."""
 
     @st.fragment(run_every=LIVE_REFRESH_S)
     def _part(*args, **kwargs):
-        ctx = _live_context()
-        if ctx is None:
+        ctx = context()
+        if ctx is not None and ctx.thread == threading.get_ident():
+            fn(ctx, *args, **kwargs)
             return
-        fn(ctx, *args, **kwargs)
+        fresh = _fresh_context()
+        if fresh is None:
+            return
+        set_context(fresh)
+        try:
+            fn(fresh, *args, **kwargs)
+        finally:
+            set_context(None)
+            fresh.db.close()
 
     _part.__name__ = _part.__qualname__ = f"live_{fn.__module__}_{fn.__name__}"
     return _part
