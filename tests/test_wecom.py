@@ -230,7 +230,7 @@ def test_messages_share_kept_connections_across_threads_and_thread_pools(fake):
     for n in range(5):
         assert wecom.send(fake.url(f"k{n}"), markdown(f"第{n}条")).ok
     assert fake.connections == 1
-    for batch in range(3):  # the worker makes a new pool per batch: its threads find the open connections
+    for _batch in range(3):  # the worker makes a new pool per batch: its threads find the open connections
         with ThreadPoolExecutor(4) as pool:
             results = list(pool.map(lambda n: wecom.send(fake.url(f"b{n}"), markdown("批量")), range(8)))
         assert all(r.ok for r in results)
