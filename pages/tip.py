@@ -309,6 +309,15 @@ def _show_done(ctx: ui.Context, done: dict) -> None:
     st.caption(ctx.t("tip.emergency"))
 
 
+def _description_field(ctx: ui.Context, card: dict | None, errors: dict) -> None:
+    """What happened (a lead's words when the form answers a push)."""
+    st.text_area(ctx.t("tip.lead_description_label" if card else "tip.description_label"),
+                 key="tip_description", height=130 if card else 150,
+                 placeholder=ctx.t("tip.lead_description_placeholder" if card else "tip.description_placeholder"),
+                 help=ctx.t("tip.description_help", max=DESCRIPTION_INPUT_MAX))
+    _field_error(errors, "description")
+
+
 def render() -> None:
     ctx = ui.public_page()
     st.html(_css(ctx))
@@ -359,20 +368,14 @@ def render() -> None:
     # form, and it would pass by the CSS that holds the button while a photo failed to upload.
     with st.form("tip_form", border=False, enter_to_submit=False):
         if card:
-            st.text_area(ctx.t("tip.lead_description_label"), key="tip_description", height=130,
-                         placeholder=ctx.t("tip.lead_description_placeholder"),
-                         help=ctx.t("tip.description_help", max=DESCRIPTION_INPUT_MAX))
-            _field_error(errors, "description")
+            _description_field(ctx, card, errors)
             st.text_input(ctx.t("tip.lead_place_label"), key="tip_place", placeholder=ctx.t("tip.place_placeholder"))
         else:
             st.text_input(ctx.t("tip.place_label"), key="tip_place", placeholder=ctx.t("tip.place_placeholder"))
         ui.locate_button(ctx, key="tip_locate")
         _field_error(errors, "where")
-        if not card:
-            st.text_area(ctx.t("tip.description_label"), key="tip_description", height=150,
-                         placeholder=ctx.t("tip.description_placeholder"),
-                         help=ctx.t("tip.description_help", max=DESCRIPTION_INPUT_MAX))
-            _field_error(errors, "description")
+        if not card:  # after the place: its picker sits above the form
+            _description_field(ctx, card, errors)
         st.text_input(ctx.t("tip.when_label"), key="tip_when", max_chars=WHEN_MAX,
                       placeholder=ctx.t("tip.when_placeholder"))
         _field_error(errors, "when")

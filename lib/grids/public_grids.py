@@ -67,38 +67,43 @@ def community_options(db: sqlite_utils.Database, lang: str = "zh") -> list[dict]
         "SELECT g.name, u.id AS station_id, u.code AS station_code, u.name AS station_name,"
         " u.name_en AS station_name_en FROM grids g JOIN units u ON u.id = g.station_id"
         " WHERE g.category = 'comprehensive'")
-    seen: dict[str, dict] = {}
+    seen: dict[str, tuple] = {}
     for row in rows:
         community = split_grid_name(row["name"])[0]
         key = community_key(row["station_id"], community)
         if key not in seen:
-            seen[key] = {"key": key, "label": f"{community} · {_station_name(row, lang)}",
-                         "station_id": row["station_id"], "community": community,
-                         "_sort": (row["station_code"], _natural(community))}
-    options = sorted(seen.values(), key=lambda o: o["_sort"])
-    for option in options:
-        del option["_sort"]
-    return options
+            seen[key] = ((row["station_code"], _natural(community)),
+                         {"key": key, "label": f"{community} · {_station_name(row, lang)}",
+                          "station_id": row["station_id"], "community": community})
+    return [option for _sort, option in sorted(seen.values(), key=lambda item: item[0])]
+
+
+def _community_members(db: sqlite_utils.Database, key: str | None, *,
+                       comprehensive_only: bool) -> tuple[int, str, list[tuple[str, int]]] | None:
+    """(station_id, community, [(grid label, grid id) …]) of a community key, or None for a key
+    that is not one. A grid belongs when its name splits into that community."""
+    parsed = parse_community_key(key)
+    if parsed is None:
+        return None
+    station_id, community = parsed
+    only = " AND category = 'comprehensive'" if comprehensive_only else ""
+    rows = db.execute(f"SELECT id, name FROM grids WHERE station_id = ? AND substr(name, 1, ?) = ?{only}",
+                      [station_id, len(community), community]).fetchall()
+    members = [(split_grid_name(name), gid) for gid, name in rows]
+    return station_id, community, [(parts[1], gid) for parts, gid in members if parts[0] == community]
 
 
 def community_grids(db: sqlite_utils.Database, key: str | None) -> list[dict]:
     """The second step: the comprehensive grids of one community as ``{"id", "label"}`` with the
     label "第1网格", in natural order; [] for a key that names no community."""
-    parsed = parse_community_key(key)
-    if parsed is None:
-        return []
-    station_id, community = parsed
-    rows = db.query("SELECT id, name FROM grids WHERE station_id = ? AND category = 'comprehensive'"
-                    " AND substr(name, 1, ?) = ?", [station_id, len(community), community])
-    grids = [(split_grid_name(r["name"]), r["id"]) for r in rows]
-    grids = [(parts[1], gid) for parts, gid in grids if parts[0] == community]
-    grids.sort(key=lambda g: (_natural(g[0]), g[1]))
+    found = _community_members(db, key, comprehensive_only=True)
+    grids = sorted(found[2], key=lambda g: (_natural(g[0]), g[1])) if found else []
     return [{"id": gid, "label": label} for label, gid in grids]
 
 
 def grid_place(db: sqlite_utils.Database, grid_id: int | None, lang: str = "zh") -> dict | None:
     """Where one grid (of any category: the grid a QR code names) sits in the picker, as
-    ``{"id", "key", "community_label", "grid_label", "label"}``, or None for no such grid."""
+    ``{"id", "key", "community_label", "grid_label"}``, or None for no such grid."""
     if grid_id is None:
         return None
     row = query_one(db, "SELECT g.id, g.name, g.station_id, u.name AS station_name, u.name_en AS station_name_en"
@@ -106,18 +111,15 @@ def grid_place(db: sqlite_utils.Database, grid_id: int | None, lang: str = "zh")
     if not row:
         return None
     community, grid = split_grid_name(row["name"])
-    station = _station_name(row, lang)
     return {"id": row["id"], "key": community_key(row["station_id"], community),
-            "community_label": f"{community} · {station}", "grid_label": grid, "label": f"{station} · {row['name']}"}
+            "community_label": f"{community} · {_station_name(row, lang)}", "grid_label": grid}
 
 
 def community_station(db: sqlite_utils.Database, key: str | None) -> tuple[int, str] | None:
-    """(station_id, community) of a community a sender chose, checked against the grids, or None."""
-    parsed = parse_community_key(key)
-    if parsed is None or not community_grids(db, key) and not query_one(
-            db, "SELECT 1 FROM grids WHERE station_id = ? AND name = ?", list(parsed)):
-        return None
-    return parsed
+    """(station_id, community) of a community a sender chose — one that has a grid of any category
+    (a QR code's grid is offered as its own community) — or None."""
+    found = _community_members(db, key, comprehensive_only=False)
+    return (found[0], found[1]) if found and found[2] else None
 
 
 def grids_version(db: sqlite_utils.Database) -> str:
