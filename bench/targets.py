@@ -2,12 +2,14 @@
 
 A figure passes when its value is at or below its bound; a figure not in the table is information
 only. The README's performance section shows this table between its ``bench-targets`` markers:
-``python -m bench.targets`` rewrites it there, and tests/test_bench_targets.py checks that it did.
+with the value last measured (bench/results.json): ``make bench`` rewrites it there after measuring,
+``python -m bench.targets`` after a target changed, and tests/test_bench_targets.py checks that it matches.
 Targets come from ../shared/DESIGN.md and the issues; they are never moved to make a figure pass.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -78,15 +80,30 @@ def target(name: str) -> float | None:
     return entry[0] if entry else None
 
 
-def markdown() -> str:
-    """The table as the README shows it."""
-    rows = ["| Figure | Target | What a user would notice |", "| --- | --- | --- |"]
+def _with_unit(value, unit: str) -> str:
+    return f"{value:g}{(' ' + unit) if unit else ''}"
+
+
+def markdown(results: dict | None = None) -> str:
+    """The table as the README shows it: each target, what it means, and the last measured value
+    from ``results`` (bench/results.json by default) with ✅ (met) or ❌ (missed)."""
+    results = load_results() if results is None else results
+    rows = ["| What a user would notice | Figure | Target | Last measured |", "| --- | --- | --- | --- |"]
     for name, (bound, unit, meaning) in TARGETS.items():
-        rows.append(f"| `{name}` | ≤ {bound:g}{(' ' + unit) if unit else ''} | {meaning} |")
+        got = results.get(name)
+        measured = "not measured yet" if got is None else (
+            f"{_with_unit(got['value'], got.get('unit') or unit)} {'✅' if got['value'] <= bound else '❌'}")
+        rows.append(f"| {meaning} | `{name}` | ≤ {_with_unit(bound, unit)} | {measured} |")
     return "\n".join(rows)
 
 
+RESULTS = Path(__file__).resolve().parent / "results.json"
 README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def load_results() -> dict:
+    """bench/results.json as written by the last ``make bench`` (empty when there is none)."""
+    return json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
 _BLOCK = re.compile(r"(<!-- bench-targets -->\n)(.*?)(<!-- /bench-targets -->)", re.S)
 
 
@@ -96,12 +113,19 @@ def readme_table(text: str) -> str | None:
     return match.group(2).rstrip("\n") if match else None
 
 
-def main() -> int:
+def write_readme() -> bool:
+    """Rewrite the README's table from the targets and bench/results.json; False without markers."""
     text = README.read_text(encoding="utf-8")
     if readme_table(text) is None:
+        return False
+    README.write_text(_BLOCK.sub(lambda m: m.group(1) + markdown() + "\n" + m.group(3), text), encoding="utf-8")
+    return True
+
+
+def main() -> int:
+    if not write_readme():
         print("README.md has no <!-- bench-targets --> … <!-- /bench-targets --> block", file=sys.stderr)
         return 1
-    README.write_text(_BLOCK.sub(lambda m: m.group(1) + markdown() + "\n" + m.group(3), text), encoding="utf-8")
     print(f"{len(TARGETS)} targets written to {README}")
     return 0
 

@@ -117,3 +117,39 @@ def app(demo_path, monkeypatch):
 
 def chromium_path() -> str | None:
     return shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+
+
+@pytest.fixture
+def sanxing(demo_db, users):
+    """Real rows of 三星派出所 (the clerk's station) and of another station."""
+    clerk = users["clerk"]
+    sid = clerk.station_id
+    station = demo_db.execute("SELECT code, name FROM units WHERE id = ?", [sid]).fetchone()
+    free_grids = [dict(r) for r in demo_db.query(
+        "SELECT g.id, g.code, g.name FROM grids g WHERE g.station_id = ?"
+        " AND NOT EXISTS (SELECT 1 FROM chat_groups c WHERE c.grid_id = g.id) ORDER BY g.id", [sid])]
+    grids = [dict(r) for r in demo_db.query("SELECT id, code, name FROM grids WHERE station_id = ? ORDER BY id",
+                                            [sid])]
+    officers = [dict(r) for r in demo_db.query(
+        "SELECT u.id, u.username, u.name FROM users u JOIN units un ON un.id = u.unit_id"
+        " WHERE COALESCE(un.station_id, un.id) = ? AND un.kind != 'district_center' AND u.is_active = 1"
+        " AND u.username LIKE 'pol%' AND (SELECT COUNT(*) FROM users v WHERE v.name = u.name) = 1"
+        " ORDER BY u.id", [sid])]
+    group = dict(next(demo_db.query("SELECT * FROM chat_groups WHERE station_id = ? ORDER BY id LIMIT 1", [sid])))
+    other_sid = users["other_clerk"].station_id
+    other = {
+        "id": other_sid,
+        "code": demo_db.execute("SELECT code FROM units WHERE id = ?", [other_sid]).fetchone()[0],
+        "name": demo_db.execute("SELECT name FROM units WHERE id = ?", [other_sid]).fetchone()[0],
+        "grid": dict(next(demo_db.query("SELECT id, code, name FROM grids WHERE station_id = ? ORDER BY id LIMIT 1",
+                                        [other_sid]))),
+        "group": dict(next(demo_db.query("SELECT * FROM chat_groups WHERE station_id = ? ORDER BY id LIMIT 1",
+                                         [other_sid]))),
+        "officer": dict(next(demo_db.query(
+            "SELECT u.id, u.username, u.name FROM users u JOIN units un ON un.id = u.unit_id"
+            " WHERE COALESCE(un.station_id, un.id) = ? AND un.kind != 'district_center' AND u.username LIKE 'pol%'"
+            " ORDER BY u.id LIMIT 1", [other_sid]))),
+    }
+    assert len(free_grids) >= 4 and len(officers) >= 3
+    return {"id": sid, "code": station[0], "name": station[1], "grids": grids, "free_grids": free_grids,
+            "officers": officers, "group": group, "other": other}

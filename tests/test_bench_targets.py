@@ -44,3 +44,12 @@ def test_a_figure_passes_at_or_below_its_bound_and_one_without_a_bound_is_inform
     assert Figure("intake_lost", 1, "tips").passed is False
     assert Figure("server_rss_per_added_session", 5.0, "MB").passed is True
     assert Figure("tips_generate_1M", 1e9, "s").passed is None
+
+
+def test_the_table_shows_the_last_measured_value_and_whether_it_met_its_target():
+    table = targets.markdown({"intake_lost": {"value": 2, "unit": "tips"},
+                              "server_rss_per_added_session": {"value": 0.68, "unit": "MB"}})
+    rows = {line.split(" | ")[1].strip("`"): line for line in table.splitlines()[2:]}
+    assert rows["intake_lost"].endswith("| ≤ 0 tips | 2 tips ❌ |")
+    assert rows["server_rss_per_added_session"].endswith("| ≤ 5 MB | 0.68 MB ✅ |")
+    assert rows["poster_render_p95"].endswith("| not measured yet |")

@@ -133,9 +133,12 @@ def test_good_file_splits_a_grid_into_an_update_and_an_add(demo_db, admin, cells
     assert 0.3 < update.area_km2 < 0.6
 
     before = counts(demo_db)
-    result = grid_import.apply(demo_db, admin, report)
+    result = grid_import.apply(demo_db, admin, report, filename="三星所网格.geojson")
     assert result["added"] == 1 and result["updated"] == 1 and result["skipped"] == 0
-    assert counts(demo_db) == (before[0] + 1, before[1] + 2)
+    assert counts(demo_db) == (before[0] + 1, before[1] + 3)  # an audit row per grid, and one for the file
+    file_row = json.loads(demo_db.execute("SELECT after FROM audit_log WHERE action = 'import' AND entity = 'grids'"
+                                          " ORDER BY id DESC LIMIT 1").fetchone()[0])
+    assert file_row["filename"] == "三星所网格.geojson" and (file_row["added"], file_row["updated"]) == (1, 1)
 
     old = demo_db.execute("SELECT name, population, households, section_label, geometry, lon, lat FROM grids"
                           " WHERE id = ?", [cell["id"]]).fetchone()
@@ -148,7 +151,7 @@ def test_good_file_splits_a_grid_into_an_update_and_an_add(demo_db, admin, cells
     assert new["station_id"] == station_id and new["category"] == "comprehensive" and new["population"] == 300
     assert shapely.from_geojson(new["geometry"]).contains(shapely.Point(new["lon"], new["lat"]))
 
-    entries = audit.list_entries(demo_db, admin, entity="grids")
+    entries = [e for e in audit.list_entries(demo_db, admin, entity="grids") if e["action"] != "import"]
     assert {(e["action"], e["entity_id"]) for e in entries[:2]} == {
         ("import_geometry", str(cell["id"])), ("import_geometry", str(new["id"]))}
     update_entry = next(e for e in entries if e["entity_id"] == str(cell["id"]))
@@ -341,7 +344,6 @@ def _good(cell, **overrides):
     ({"name": "   "}, "grid_import.name_missing"),
     ({"name": "网" * 41}, "grid_import.name_too_long"),
     ({"name": "网格\x07"}, "grid_import.name_invalid"),
-    ({"station": None}, "grid_import.station_missing"),
     ({"station": "三星所"}, "grid_import.station_unknown"),
     ({"station": "S01"}, "grid_import.code_station_mismatch"),
     ({"population": -5}, "grid_import.population_negative"),
@@ -497,7 +499,7 @@ def test_apply_refuses_rejected_rows_unless_skipped(demo_db, admin, cells):
 
     result = grid_import.apply(demo_db, admin, report, skip_rejected=True)
     assert result == {"added": 0, "updated": 3, "skipped": 1, "grid_ids": [c["id"] for c in cells[:3]]}
-    assert counts(demo_db) == (before[1][0], before[1][1] + 3)
+    assert counts(demo_db) == (before[1][0], before[1][1] + 4)  # three grids and the file
     populations = [demo_db.execute("SELECT population FROM grids WHERE id = ?", [c["id"]]).fetchone()[0]
                    for c in cells[:4]]
     assert populations[:3] == [1000, 1001, 1002] and populations[3] != 1003
@@ -644,3 +646,59 @@ def test_every_key_in_the_code_is_in_the_messages():
     assert len(used) > 40
     assert used - set(MESSAGES) == set()
     assert set(MESSAGES) - used == set()
+
+
+# --- a GIS office's own file: its property names, no station, its mistakes named (issue 14) -------------
+
+
+def test_a_gis_file_with_its_own_property_names_is_read_and_the_rest_listed(demo_db, admin, cells):
+    x0, y0, x1, y1 = cells[0]["bounds"]
+    gis = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [box(x0, y0, x1, y1)]},
+           "properties": {"网格名称": "新名字网格", "grid_code": cells[0]["code"], "所属派出所": "三星派出所",
+                          "人口数": "1,200", "SHAPE_Area": 0.0001, "备注": "2025年测绘"}}
+    report = grid_import.dry_run(demo_db, admin, collection(gis))
+    assert_renders(report)
+    row = report.rows[0]
+    assert row.action == "update" and row.grid_id == cells[0]["id"] and row.values["name"] == "新名字网格"
+    assert row.values["population"] == 1200
+    assert report.mapping["code"] == "grid_code" and report.mapping["station"] == "所属派出所"
+    notes = dict(report.notes)
+    assert "grid_code → code" in notes["grid_import.note.properties_mapped"]["pairs"]
+    assert notes["grid_import.note.properties_unused"]["names"] == "SHAPE_Area、备注"
+    # the admin may change the mapping: without the code, the feature is a new grid over an existing one
+    by_hand = grid_import.dry_run(demo_db, admin, collection(gis), mapping={**report.mapping, "code": None})
+    assert by_hand.rows[0].grid_id is None and "grid_import.overlaps_grid" in keys(by_hand.rows[0])
+    assert "grid_code" in dict(by_hand.notes)["grid_import.note.properties_unused"]["names"]
+
+
+def test_a_feature_without_a_station_gets_the_one_it_lies_in(demo_db, admin, cells):
+    x0, y0, x1, y1 = cells[1]["bounds"]
+    inside = feature(box(x0, y0, x1, y1), name=cells[1]["name"], code=cells[1]["code"])  # an update: its grid's
+    report = grid_import.dry_run(demo_db, admin, collection(inside))
+    row = report.rows[0]
+    assert row.action == "update" and row.station_inferred and row.station_code == "S06"
+    assert ("grid_import.note.station_inferred", {"n": 1, "station": "三星派出所", "percent": "100"}) in row.notes
+
+    # a new grid drawn over a corner of a S06 grid (kept small: most of it must lie inside)
+    w, h = x1 - x0, y1 - y0
+    new = feature(box(x0 + w * 0.1, y0 + h * 0.1, x0 + w * 0.3, y0 + h * 0.3), name="推断测试网格")
+    row = grid_import.dry_run(demo_db, admin, collection(new)).rows[0]
+    assert row.station_code == "S06" and row.values["station_id"] == row.station_id and row.station_inferred
+
+    far = feature(box(150.0, 10.0, 150.01, 10.01), name="海上网格")
+    row = grid_import.dry_run(demo_db, admin, collection(far)).rows[0]
+    assert "grid_import.station_missing" in keys(row) and not row.station_inferred
+
+
+def test_a_refused_feature_does_not_also_say_what_it_would_become(demo_db, admin, cells):
+    x0, y0, x1, y1 = cells[2]["bounds"]
+    bad = feature(box(x0, y0, x1, y1), name="网格\x07", code="BRAND-NEW-1", station="S06")
+    row = grid_import.dry_run(demo_db, admin, collection(bad)).rows[0]
+    assert row.action == "reject" and not any(key == "grid_import.note.new_code" for key, _ in row.notes)
+
+
+def test_an_unclosed_triangle_is_named_unclosed(demo_db, admin, cells):
+    x0, y0, x1, y1 = cells[3]["bounds"]
+    triangle = feature([[x0, y0], [x1, y0], [x1, y1]], name="三角", station="S06")
+    row = grid_import.dry_run(demo_db, admin, collection(triangle)).rows[0]
+    assert keys(row) == ["grid_import.ring_not_closed"] and row.reasons[0][1]["count"] == 3

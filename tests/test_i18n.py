@@ -26,11 +26,12 @@ import pytest
 
 from lib.core import notices, taxonomy
 from lib.core.errors import ValidationError
-from lib.grids import coverage_map, group_import, groups
+from lib.grids import boundary_file, coverage_map, group_import, groups
 from lib.i18n import i18n
 from lib.mediation import mediation, timezones
 from lib.pushes import appeals, pushes
 from lib.tips import experts, tips
+from lib.ui import ui_imports
 
 ROOT = Path(__file__).resolve().parent.parent
 ZH, EN = i18n.CATALOG["zh"], i18n.CATALOG["en"]
@@ -76,6 +77,8 @@ FAMILIES: dict[str, tuple] = {
     "board.follow_up.{}": tuple(appeals.FOLLOW_UP),
     "group_import.action.{}": group_import.ACTIONS,
     "group_import.field.{}": group_import.FIELDS,
+    "import.grids.field.{}": boundary_file.PROPERTIES,
+    "import.verdict.{}": ui_imports.VERDICTS,
     "grid_import.{}_{}": tuple(itertools.product(("population", "households"), ("invalid", "negative"))),
     "map.measure.{}": coverage_map.MEASURES,
     "registry.status.{}": groups.STATUSES,

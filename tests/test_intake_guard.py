@@ -175,3 +175,17 @@ def test_tracker_lookups_are_limited_per_client(demo_db):
     assert info.value.key == "guard.too_many_lookups"
     assert guard.guarded_track(demo_db, made["tracking_code"], client_key="owner", now=at(1))["state"] == "new"
     assert guard.guarded_track(demo_db, made["tracking_code"], client_key="guesser", now=at(10, 1))
+
+
+def test_tips_in_one_second_count_one_each_and_intake_leaves_pruning_to_the_worker(demo_db):
+    guard.record(demo_db, client_key="old", contact_phone=None, now=at(0))
+    for _ in range(2):  # two within one second: two counts, one row
+        guard.submit_tip(demo_db, a_tip(), client_key="burst", now=at(24 * 60 + 5))
+    verdict = guard.check(demo_db, client_key="burst", contact_phone=None, now=at(24 * 60 + 5, 1))
+    assert verdict.allowed and verdict.needs_challenge  # both counted: the challenge is due
+    # The day-old count is still there: a tip's transaction prunes nothing …
+    assert count(demo_db, "intake_events") == 2
+    # … the worker's hourly pass does (lib/pushes/worker.py calls prune).
+    assert guard.prune(demo_db, now=at(24 * 60 + 5)) == 1
+    assert [r[0] for r in demo_db.execute("SELECT hits FROM intake_events")] == [2]
+

@@ -129,8 +129,14 @@ def test_import_tab_dry_run_then_confirm_writes_the_accepted_rows(app, demo_path
     next(b for b in at.button if b.key == "registry_import_dry_run").click().run()
     assert any("新增 1 个群" in i.value and "拒绝 1 行" in i.value for i in at.info)
     before = db.execute("SELECT COUNT(*) FROM chat_groups").fetchone()[0]
-    report = next(d.value for d in at.dataframe if "变化 / 原因" in d.value.columns)
-    assert len(report) == 1 and "约200" in report["变化 / 原因"].iloc[0]  # only the rejected row is shown
+    # The rejected rows first, each reason in full (not cut off in a cell), the column named once.
+    shown = [m.value for m in at.markdown if m.value.startswith("**第 ")]
+    assert len(shown) == 1 and shown[0].startswith("**第 4 行") and "约200" in shown[0] and "请填写整数" in shown[0]
+    assert "群成员数：群成员数" not in shown[0]
+    verdicts = at.radio(key="registry_import_verdict")
+    assert verdicts.options == ["拒绝（1）", "新增（1）", "全部（2）"]
+    verdicts.set_value("all").run()
+    assert [m.value.split(" · ")[0] for m in at.markdown if m.value.startswith("**第 ")] == ["**第 3 行", "**第 4 行"]
     next(b for b in at.button if b.key == "registry_import_apply").click().run()
     assert any("导入完成" in s.value for s in at.success)
     assert db.execute("SELECT COUNT(*) FROM chat_groups").fetchone()[0] == before + 1

@@ -549,7 +549,8 @@ def test_worker_once_as_a_process(demo_path, users):
 
 def test_worker_checkpoints_the_write_ahead_log_after_its_pass(demo_path):
     """What the portal commits reaches the database file itself once the worker has passed
-    (the portal's own connections leave checkpoints to it)."""
+    (the portal's own connections leave checkpoints to it); its hourly clean-up, run on the
+    first pass, prunes the public form's day-old rate-limit counts (intake never does)."""
     def in_file() -> int:  # the database file alone, without the write-ahead log
         conn = sqlite3.connect(f"file:{demo_path}?immutable=1", uri=True)
         try:
@@ -561,11 +562,14 @@ def test_worker_checkpoints_the_write_ahead_log_after_its_pass(demo_path):
     with write_transaction(db):
         for n in range(30):
             db.execute("INSERT INTO app_meta (key, value) VALUES (?, 'x')", [f"test-{n}"])
+        db.execute("INSERT INTO intake_events (key, at) VALUES ('tip:c:old', '2020-01-01T00:00:00Z'),"
+                   " ('tip:c:new', '2999-01-01T00:00:00Z')")
     assert in_file() == 0
     done = subprocess.run([sys.executable, "-m", "lib.pushes.worker", "--once"], cwd=ROOT, env=_env(demo_path),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert in_file() == 30
+    assert [r[0] for r in db.execute("SELECT key FROM intake_events")] == ["tip:c:new"]
     db.close()
 
 

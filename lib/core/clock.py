@@ -42,6 +42,11 @@ def beijing(text: str | None) -> str:
     return (parse(text) + CHINA_OFFSET).strftime(SHOWN)
 
 
+def beijing_today() -> str:
+    """Today's date in Beijing, ``YYYY-MM-DD``: the date a clerk calls today."""
+    return (datetime.now(UTC) + CHINA_OFFSET).date().isoformat()
+
+
 def from_beijing(local: datetime) -> str:
     """A naive Beijing wall time as a stamp."""
     return stamp((local.replace(tzinfo=None) - CHINA_OFFSET).replace(tzinfo=UTC))

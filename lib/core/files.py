@@ -23,7 +23,11 @@ from lib.core.errors import NotFoundError, ValidationError
 if TYPE_CHECKING:
     from lib.core.auth import User
 
-MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+UPLOAD_LIMIT_MB = 20
+"""The largest file any upload takes: the server refuses more (``server.maxUploadSize`` in
+.streamlit/config.toml, kept equal by tests/test_imports_ui.py), imports take up to it, and every
+uploader states it in the user's language (lib/ui/ui.py)."""
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024  # a photo: far below the server's limit
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo decodes to ~120 MB; larger is a bomb or a mistake
 MAX_SIDE = 2400  # stored images are scaled down to this; enough for a poster and a phone
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "MPO"}

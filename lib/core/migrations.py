@@ -667,6 +667,22 @@ MIGRATIONS: list[Migration] = [
         "ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0"
         " CHECK (must_change_password IN (0, 1));",
     ),
+    (
+        15,
+        "intake_counts",
+        # The public form's rate-limit counts are written inside every tip's transaction: one
+        # B-tree keyed (key, at) with a count per second instead of a table and its index saves a
+        # page per tip in the write-ahead log (make bench, intake_throughput_ratio).
+        """
+        DROP TABLE intake_events;
+        CREATE TABLE intake_events (
+            key TEXT NOT NULL,
+            at TEXT NOT NULL,
+            hits INTEGER NOT NULL DEFAULT 1 CHECK (hits > 0),
+            PRIMARY KEY (key, at)
+        ) WITHOUT ROWID;
+        """,
+    ),
 ]
 """(version, name, SQL text or a function of the database run inside the transaction).
 

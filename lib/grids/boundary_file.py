@@ -25,9 +25,11 @@ from shapely.geometry.base import BaseGeometry
 
 from lib.core import taxonomy
 from lib.core.errors import ValidationError
+from lib.core.files import UPLOAD_LIMIT_MB
 from lib.grids.boundary_geometry import COORD_DIGITS, Reason, area_km2, parse_geometry, short
+from lib.grids.sheet_reader import HeaderWords
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = UPLOAD_LIMIT_MB * 1024 * 1024
 MAX_FEATURES = 50_000
 MAX_NAME_LENGTH = 40
 MAX_CODE_LENGTH = 20
@@ -59,6 +61,57 @@ class FeatureResult:
     grid_id: int | None = None
     area_km2: float | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    station_missing: bool = False
+    """The feature names no station: the dry run infers it from the station areas, or refuses it."""
+    station_inferred: bool = False
+
+
+PROPERTIES = ("name", "code", "station", "outpost", "population", "households", "section_label")
+"""The properties a feature may carry, as this module reads them (a file's own names are mapped
+onto these: :func:`propose_properties`)."""
+PROPERTY_WORDS = HeaderWords({
+    "name": ("name", "gridname", "网格名称", "网格名", "名称", "mc", "wgmc"),
+    "code": ("code", "gridcode", "gridid", "网格编码", "网格编号", "网格代码", "编码", "编号",
+             "代码", "bm", "wgbm"),
+    "station": ("station", "stationname", "policestation", "所属派出所", "派出所", "派出所名称",
+                "责任派出所", "辖区派出所", "pcs", "unit", "所属单位"),
+    "outpost": ("outpost", "outpostname", "警务室", "所属警务室", "社区警务室", "jws"),
+    "population": ("population", "pop", "人口", "人口数", "常住人口", "实有人口", "rk"),
+    "households": ("households", "household", "hh", "户数", "住户数", "实有户数"),
+    "section_label": ("sectionlabel", "section", "片区类型", "片区标签", "网格类型"),
+})
+"""The property names GIS offices use for each field, Chinese or English, written as the
+spreadsheet import compares headers (lower case, no spaces or ``_``: ``grid_code`` is ``gridcode``)."""
+
+
+def propose_properties(features: list) -> tuple[dict[str, str | None], list[str]]:
+    """(field → the file's property name, or None; the file's properties no field takes), from the
+    property names of every feature: ``grid_code`` is read as the code, ``所属派出所`` as the station."""
+    seen: dict[str, None] = {}
+    for feature in features:
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if isinstance(props, dict):
+            seen.update(dict.fromkeys(k for k in props if isinstance(k, str)))
+    best: dict[str, tuple[int, str]] = {}
+    for key in seen:
+        match = PROPERTY_WORDS.match(key)
+        if match and (match[0] not in best or match[1] > best[match[0]][0]):
+            best[match[0]] = (match[1], key)
+    mapping = {f: best[f][1] if f in best else None for f in PROPERTIES}
+    used = set(mapping.values())
+    return mapping, [k for k in seen if k not in used]
+
+
+def map_properties(features: list, mapping: dict[str, str | None]) -> list:
+    """The features with their properties renamed to :data:`PROPERTIES` by ``mapping`` (fields
+    mapped to no property are absent); anything that is not a feature is left as it is."""
+    out = []
+    for feature in features:
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if isinstance(props, dict):
+            feature = {**feature, "properties": {f: props[k] for f, k in mapping.items() if k is not None and k in props}}
+        out.append(feature)
+    return out
 
 
 def read_features(data: bytes, notes: list[Reason]) -> list:
@@ -152,6 +205,10 @@ class Lookups:
     def unit(self, unit_id: int | None) -> dict | None:
         return next((u for u in self.units_by_code.values() if u["id"] == unit_id), None)
 
+    def grid_station(self, grid_id: int) -> int | None:
+        row = self._db.execute("SELECT station_id FROM grids WHERE id = ?", [grid_id]).fetchone()
+        return row[0] if row else None
+
     def grid_code(self, grid_id: int) -> str:
         row = self._db.execute("SELECT code FROM grids WHERE id = ?", [grid_id]).fetchone()
         return row[0] if row else "-"
@@ -200,8 +257,9 @@ def check_feature(n: int, feature, lookups: Lookups) -> tuple[FeatureResult, Bas
     # station
     station = None
     raw_station = props.get("station")
-    if raw_station is None or (isinstance(raw_station, str) and not raw_station.strip()):
-        reasons.append(("grid_import.station_missing", {"n": n}))
+    station_missing = raw_station is None or (isinstance(raw_station, str) and not raw_station.strip())
+    if station_missing:
+        pass  # the dry run infers it from where the feature lies, or refuses (grid_import._infer_stations)
     else:
         station = lookups.station(str(raw_station).strip()) if isinstance(raw_station, str | int) else None
         if station is None:
@@ -268,7 +326,7 @@ def check_feature(n: int, feature, lookups: Lookups) -> tuple[FeatureResult, Bas
             reasons.append(("grid_import.section_label_unknown", {"n": n, "value": short(raw_section)}))
 
     row = FeatureResult(index=n, name=name, code=code, action="update" if grid else "add",
-                        reasons=reasons, notes=notes)
+                        reasons=reasons, notes=notes, station_missing=station_missing)
     if station is not None:
         row.station_id, row.station_code = station["id"], station["code"]
     if grid is not None:

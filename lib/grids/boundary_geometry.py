@@ -104,11 +104,13 @@ def parse_geometry(geometry, n: int, reasons: list[Reason], *,
                 points.append((round(lon, COORD_DIGITS), round(lat, COORD_DIGITS)))
             if len(points) != len(ring):
                 continue  # already reported; its closure and length mean nothing now
+            if len(points) >= 2 and points[0] != points[-1]:
+                # Checked first: a triangle typed without its closing point is "not closed", which
+                # names the fix, rather than "only 3 points".
+                once("grid_import.ring_not_closed", {"ring": ring_no, "count": len(points)})
+                continue
             if len(points) < 4:
                 once("grid_import.ring_too_few_points", {"ring": ring_no, "count": len(points)})
-                continue
-            if points[0] != points[-1]:
-                once("grid_import.ring_not_closed", {"ring": ring_no})
                 continue
             rings.append(points)
         if rings and len(rings) == len(polygon):

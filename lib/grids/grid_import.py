@@ -33,7 +33,15 @@ from lib.core import audit
 from lib.core.clock import utcnow
 from lib.core.db import query_one, write_transaction
 from lib.core.errors import ScopeError, ValidationError
-from lib.grids.boundary_file import FeatureResult, Lookups, check_feature, read_features
+from lib.grids.boundary_file import (  # noqa: F401  (read_features,
+    PROPERTIES,
+    FeatureResult,
+    Lookups,
+    check_feature,
+    map_properties,  # PROPERTIES: the import tab)
+    propose_properties,
+    read_features,
+)
 from lib.grids.boundary_geometry import Reason, short
 from lib.grids.district_outline import stored_boundary
 
@@ -53,6 +61,8 @@ class GridImportReport:
     rows: list[FeatureResult]
     notes: list[Reason] = field(default_factory=list)
     overlap_tolerance: float = 0.01
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    """Field → the file's property name the dry run read it from."""
 
     @property
     def n_add(self) -> int:
@@ -75,16 +85,31 @@ class GridImportReport:
 # --- dry run ----------------------------------------------------------------------------
 
 
-def dry_run(db: sqlite_utils.Database, user: User, data: bytes, *, overlap_tolerance: float = 0.01) -> GridImportReport:
+def dry_run(db: sqlite_utils.Database, user: User, data: bytes, *, overlap_tolerance: float = 0.01,
+            mapping: dict[str, str | None] | None = None) -> GridImportReport:
     """Check a GeoJSON file of grid boundaries and report what importing it would do; writes nothing.
 
     District admins only. A file that cannot be read at all (too large, not JSON, not
     GeoJSON, too many features) raises :class:`ValidationError`; every problem of a
     feature is listed in its row, and a feature with any problem is rejected.
+
+    ``mapping`` (field of :data:`~lib.grids.boundary_file.PROPERTIES` → the file's property name)
+    defaults to :func:`~lib.grids.boundary_file.propose_properties`; the report keeps the mapping
+    used, and its notes name the properties read under another name and those not used at all.
+    A feature without a station gets the station whose area (its grids) holds it, noted as inferred.
     """
     _require_district(user)
     notes: list[Reason] = []
-    features = read_features(data, notes)
+    raw_features = read_features(data, notes)
+    proposed, unused = propose_properties(raw_features)
+    mapping = proposed if mapping is None else {f: mapping.get(f) for f in PROPERTIES}
+    unused = [k for k in unused + [k for k in proposed.values() if k] if k not in mapping.values()]
+    renamed = [(f, k) for f, k in mapping.items() if k is not None and k != f]
+    if renamed:
+        notes.append(("grid_import.note.properties_mapped", {"pairs": "、".join(f"{k} → {f}" for f, k in renamed)}))
+    if unused:
+        notes.append(("grid_import.note.properties_unused", {"names": "、".join(dict.fromkeys(unused))}))
+    features = map_properties(raw_features, mapping)
     lookups = Lookups(db, features)
     rows: list[FeatureResult] = []
     shapes: dict[int, BaseGeometry] = {}
@@ -93,14 +118,52 @@ def dry_run(db: sqlite_utils.Database, user: User, data: bytes, *, overlap_toler
         rows.append(row)
         if shape is not None:
             shapes[position] = shape
-    _check_duplicates(rows, lookups)
     existing = _ExistingGrids.load(db)
+    _infer_stations(rows, shapes, existing, lookups)
+    _check_duplicates(rows, lookups)
     _check_inside_district(db, rows, shapes, existing, notes)
     _check_overlaps(rows, shapes, existing, overlap_tolerance)
     for row in rows:
         if row.reasons:
             row.action = "reject"
-    return GridImportReport(rows=rows, notes=notes, overlap_tolerance=overlap_tolerance)
+            # What the feature would have become says nothing once it is refused.
+            row.notes = [note for note in row.notes if note[0] not in _ACCEPTED_ONLY]
+    return GridImportReport(rows=rows, notes=notes, overlap_tolerance=overlap_tolerance, mapping=mapping)
+
+
+_ACCEPTED_ONLY = {"grid_import.note.new_code"}
+INFER_SHARE = 0.8  # of a feature's area inside one station's grids, to take that station for it
+
+
+def _infer_stations(rows: list[FeatureResult], shapes: dict[int, BaseGeometry], existing: _ExistingGrids,
+                    lookups: Lookups) -> None:
+    """A station for each feature that names none: the existing grid's own (an update), else the
+    station whose grids cover at least :data:`INFER_SHARE` of it; otherwise the feature is refused."""
+    for row in rows:
+        if not row.station_missing:
+            continue
+        station_id, share = None, 0.0
+        if row.grid_id is not None:
+            station_id, share = lookups.grid_station(row.grid_id), 1.0
+        elif row.index in shapes and len(existing):
+            shape = shapes[row.index]
+            near = existing.tree.query(shape, predicate="intersects")
+            covered: Counter = Counter()
+            for j in near:
+                covered[int(existing.station_ids[j])] += shapely.area(shapely.intersection(shape, existing.shapes[j]))
+            total = shapely.area(shape)
+            if covered and total > 0:
+                station_id, area = covered.most_common(1)[0]
+                share = area / total
+        unit = lookups.unit(station_id) if station_id is not None else None
+        if unit is None or share < INFER_SHARE:
+            row.reasons.append(("grid_import.station_missing", {"n": row.index}))
+            continue
+        row.station_id, row.station_code, row.station_inferred = unit["id"], unit["code"], True
+        if row.grid_id is None:
+            row.values["station_id"] = unit["id"]
+        row.notes.append(("grid_import.note.station_inferred", {"n": row.index, "station": unit["name"],
+                                                                 "percent": _pct(min(share, 1.0))}))
 
 
 def _require_district(user: User) -> None:
@@ -144,6 +207,7 @@ class _ExistingGrids:
     """The comprehensive grids that have an outline, in an STRtree (the overlap search)."""
 
     ids: np.ndarray
+    station_ids: np.ndarray
     codes: list[str]
     names: list[str]
     shapes: np.ndarray
@@ -151,11 +215,13 @@ class _ExistingGrids:
 
     @classmethod
     def load(cls, db: sqlite_utils.Database) -> _ExistingGrids:
-        ids, codes, names, texts = [], [], [], []
-        for grid_id, code, name, geometry in db.execute(
-            "SELECT id, code, name, geometry FROM grids WHERE category = 'comprehensive' AND geometry IS NOT NULL"
+        ids, stations, codes, names, texts = [], [], [], [], []
+        for grid_id, station_id, code, name, geometry in db.execute(
+            "SELECT id, station_id, code, name, geometry FROM grids WHERE category = 'comprehensive'"
+            " AND geometry IS NOT NULL"
         ):
             ids.append(grid_id)
+            stations.append(station_id)
             codes.append(code)
             names.append(name)
             texts.append(geometry)
@@ -168,7 +234,8 @@ class _ExistingGrids:
             if invalid.any():
                 # A bad outline already stored must not crash the overlap search.
                 shapes[invalid] = shapely.make_valid(shapes[invalid])
-        return cls(ids=np.array([ids[i] for i in keep], dtype=np.int64), codes=[codes[i] for i in keep],
+        return cls(ids=np.array([ids[i] for i in keep], dtype=np.int64),
+                   station_ids=np.array([stations[i] for i in keep], dtype=np.int64), codes=[codes[i] for i in keep],
                    names=[names[i] for i in keep], shapes=shapes, tree=shapely.STRtree(shapes))
 
     def __len__(self) -> int:
@@ -307,8 +374,10 @@ def _check_overlaps(rows: list[FeatureResult], shapes: dict[int, BaseGeometry], 
 # --- apply ------------------------------------------------------------------------------
 
 
-def apply(db: sqlite_utils.Database, user: User, report: GridImportReport, *, skip_rejected: bool = False) -> dict:
-    """Write the accepted rows of a dry run in one transaction, with an audit row per grid.
+def apply(db: sqlite_utils.Database, user: User, report: GridImportReport, *, skip_rejected: bool = False,
+          filename: str = "") -> dict:
+    """Write the accepted rows of a dry run in one transaction, with an audit row per grid and one
+    for the file (its name, the counts, the property mapping).
 
     Refuses a report with rejected rows unless ``skip_rejected``. Inside the transaction the
     overlaps are checked again against the grids as they are now (another admin may have
@@ -337,6 +406,9 @@ def apply(db: sqlite_utils.Database, user: User, report: GridImportReport, *, sk
             except sqlite3.DatabaseError as exc:
                 # The transaction rolls back as this leaves it: nothing of the file is kept.
                 raise ValidationError("grid_import.write_failed", n=row.index, detail=short(str(exc), 80)) from exc
+        audit.record(db, user, "import", "grids", None, after={
+            "filename": filename, "added": added, "updated": updated, "skipped": report.n_reject,
+            "mapping": {f: k for f, k in report.mapping.items() if k is not None}})
     return {"added": added, "updated": updated, "skipped": report.n_reject, "grid_ids": grid_ids}
 
 

@@ -41,7 +41,7 @@ from lib.core.errors import NotFoundError, ScopeError, ValidationError
 from lib.grids import groups, naming, sheet_reader
 from lib.grids.cell_values import CellError, parse_count, parse_date, parse_phone, parse_word, person_name
 from lib.grids.group_lookups import Lookups, find_grid, find_owner
-from lib.grids.sheet_reader import EXCEL_ERRORS, FormulaCell, HeaderWords, RawRow, RawTable, cell_text, row_list
+from lib.grids.sheet_reader import EXCEL_ERRORS, FormulaCell, HeaderWords, RawRow, RawTable, cell_text
 
 FIELDS = ("name", "grid", "station", "platform", "owner", "admin_name", "admin_phone",
           "member_count", "created_on", "status")
@@ -94,12 +94,15 @@ _STATUSES = {w: code for code, words in _STATUS_WORDS.items() for w in words}
 
 @dataclass
 class Reason:
-    """Why a row is refused: a message key and its parameters; ``field`` is the target
-    field at fault (``None`` for the whole row)."""
+    """Why a row is refused (or, among :attr:`RowResult.warnings`, what deserves a look): a
+    message key and its parameters; ``field`` is the target field at fault (``None`` for the
+    whole row); ``hints`` name the fix where the portal can see one, as (message key, params):
+    the closest officers or grids, the officer of another station who has that name."""
 
     field: str | None
     key: str
     params: dict = field(default_factory=dict)
+    hints: list[tuple[str, dict]] = field(default_factory=list)
 
 
 @dataclass
@@ -120,6 +123,11 @@ class RowResult:
     display: dict[str, str] = field(default_factory=dict)
     """The row's values as the clerk wrote them, cleaned, by field."""
     reasons: list[Reason] = field(default_factory=list)
+    """Every problem of the row, each cell checked: one upload names them all."""
+    warnings: list[Reason] = field(default_factory=list)
+    """What does not stop the row but deserves a look (a value a link formula made)."""
+    duplicate_of: int | None = None
+    """The earlier row of the file with the same group name: this one is not imported."""
     name_standard: bool | None = None
     proposed_name: str | None = None
     """The standard name to suggest when ``name_standard`` is false (informational)."""
@@ -233,10 +241,13 @@ def dry_run(db: sqlite_utils.Database, user: User, table: RawTable, mapping: dic
             rows_of_name[name].append(row.number)
     taken = set(look.group_by_name) | set(rows_of_name)  # standard names proposed must clash with neither
     new_in_grid: Counter = Counter()
-    results = [
-        _dry_run_row(db, user, table, mapping, look, row, rows_of_name, taken, new_in_grid)
-        for row in table.rows
-    ]
+    results = []
+    for row, name in zip(table.rows, names, strict=True):
+        first = rows_of_name[name][0] if name else row.number
+        if first != row.number:
+            results.append(_duplicate(table, mapping, row, name, first))
+        else:
+            results.append(_dry_run_row(db, user, table, mapping, look, row, taken, new_in_grid))
     mapped = {i for i in mapping.values() if i is not None}
     unmapped = [
         table.column_label(i) for i in range(len(table.headers))
@@ -261,13 +272,25 @@ def _cell(row: RawRow, index: int | None):
     return row.cells[index]
 
 
+def _duplicate(table: RawTable, mapping: dict, row: RawRow, name: str, first: int) -> RowResult:
+    """A later row with the name of an earlier one: the earlier row is imported, this one is
+    reported in one line — as an exact copy, or as a second version whose cells differ."""
+    earlier = next(r for r in table.rows if r.number == first)
+    same = all(_cell(row, i) == _cell(earlier, i) for i in mapping.values() if i is not None)
+    key = "group_import.error.duplicate_copy" if same else "group_import.error.duplicate_differs"
+    result = RowResult(row=row.number, action="reject", name=name, duplicate_of=first,
+                       reasons=[Reason("name", key, {"name": name, "first": first})])
+    result.display = {f: cell_text(_cell(row, i)) for f, i in mapping.items() if _cell(row, i) is not None}
+    return result
+
+
 def _dry_run_row(db, user: User, table: RawTable, mapping: dict, look: Lookups, row: RawRow,
-                 rows_of_name: dict, taken: set, new_in_grid: Counter) -> RowResult:
+                 taken: set, new_in_grid: Counter) -> RowResult:
     result = RowResult(row=row.number, action="reject")
     reasons: dict[str, Reason] = {}
 
-    def fail(target: str, key: str, **params) -> None:
-        reasons.setdefault(target, Reason(target, key, params))
+    def fail(target: str, key: str, hints: list | None = None, **params) -> None:
+        reasons.setdefault(target, Reason(target, key, params, list(hints or [])))
 
     # 1. every mapped cell, read as its field
     raw: dict = {}
@@ -278,6 +301,9 @@ def _dry_run_row(db, user: User, table: RawTable, mapping: dict, look: Lookups, 
             continue
         column = table.column_label(index)
         result.display[target] = cell_text(value)
+        if (row.number, index) in table.linked:
+            result.warnings.append(Reason(target, "group_import.warning.linked_formula", {
+                "column": column, "value": cell_text(value), "formula": table.linked[(row.number, index)]}))
         if isinstance(value, FormulaCell):
             fail(target, "group_import.error.formula_no_value", column=column, formula=cell_text(value))
         elif isinstance(value, str) and value.upper() in EXCEL_ERRORS:
@@ -306,9 +332,6 @@ def _dry_run_row(db, user: User, table: RawTable, mapping: dict, look: Lookups, 
     if existing and not scope.can_see_station(user, existing["station_id"]):
         fail("name", "group_import.error.name_out_of_scope", name=name)
         existing = None
-    if name and len(rows_of_name.get(name, ())) > 1:
-        fail("name", "group_import.error.name_duplicate_in_file", name=name,
-             rows=row_list(rows_of_name[name]))
     creating = existing is None
 
     # 3. station, then grid (the grid decides the station), then owner
@@ -347,12 +370,14 @@ def _dry_run_row(db, user: User, table: RawTable, mapping: dict, look: Lookups, 
     # Reasons already given upstream; clean_fields would only repeat them less precisely.
     unchecked = {"grid"} if station_failed or "grid" in reasons else set()
     if "owner" in raw:
-        if station_id is not None and not unchecked:
-            owner_id = find_owner(look, cell_text(raw["owner"]), station_id, fail)
-            if owner_id:
-                result.display["owner"] = look.owner_label(owner_id)
+        # Checked even when the grid or station failed (every problem in one pass): against the
+        # station the row names or the clerk's own; with no station known, against every station.
+        owner_id = find_owner(look, cell_text(raw["owner"]), station_id, fail, user=user)
+        if owner_id and not unchecked:
+            result.display["owner"] = look.owner_label(owner_id)
         else:
-            unchecked.add("owner")  # whose officer it must be is unknown until the grid is fixed
+            owner_id = None
+            unchecked.add("owner")  # clean_fields would repeat the owner's reason, or check it too early
     elif creating and "owner" not in reasons:
         fail("owner", "group_import.error.owner_missing")
     if (existing and grid and grid["station_id"] != existing["station_id"] and owner_id is None

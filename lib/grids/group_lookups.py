@@ -10,6 +10,7 @@ Names are compared without whitespace (:func:`squash`).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter, defaultdict
 
@@ -110,34 +111,89 @@ def find_grid(user: User, look: Lookups, text: str, station_id: int | None, fail
                 fail("grid", "group_import.error.grid_ambiguous_station", value=text,
                      station=look.station_name(station_id))
             return None
+    hints = _grid_hints(user, look, key, station_id)
     if station_id is None:
-        fail("grid", "group_import.error.grid_unknown", value=text)
+        fail("grid", "group_import.error.grid_unknown", hints, value=text)
     else:
-        fail("grid", "group_import.error.grid_not_found", value=text, station=look.station_name(station_id))
+        fail("grid", "group_import.error.grid_not_found", hints, value=text, station=look.station_name(station_id))
     return None
 
 
-def find_owner(look: Lookups, text: str, station_id: int, fail) -> int | None:
+CLOSEST = 3  # suggestions per refused cell: enough to spot a slip, few enough to read
+
+
+def _closest(key: str, choices: dict[str, object]) -> list:
+    """The values of ``choices`` whose keys read most like ``key`` (best first): a slip of one or two
+    characters (第3网格 for 第三网格, 张玮 for 张伟), never a guess from nothing."""
+    return [choices[k] for k in difflib.get_close_matches(key, list(choices), n=CLOSEST, cutoff=0.5)]
+
+
+def _grid_hints(user: User, look: Lookups, key: str, station_id: int | None) -> list[tuple[str, dict]]:
+    """The grids whose names read closest to a refused grid cell, in the row's station (else in
+    every station the user may see, each with its station)."""
+    by_name: dict[str, list[dict]] = defaultdict(list)
+    for g in look.grids.values():
+        if (station_id is None or g["station_id"] == station_id) and scope.can_see_station(user, g["station_id"]):
+            by_name[squash(g["name"])].append(g)
+    close = [g for grids in _closest(key, by_name) for g in grids][:CLOSEST]
+    if not close:
+        return []
+    names = "、".join(g["name"] + "（" + g["code"] + ("" if station_id else "，" + look.station_name(g["station_id"]))
+                     + "）" for g in close)
+    return [("group_import.hint.closest_grids", {"names": names})]
+
+
+def _owner_hints(user: User | None, look: Lookups, text: str, station_id: int | None) -> list[tuple[str, dict]]:
+    """What to write instead of an owner no officer of the station answers to: officers of other
+    stations with exactly that name, and the station's officers whose names read closest."""
+    key = squash(nfkc(text))
+    hints = []
+    elsewhere = [o for o in look.officers if squash(o["name"]) == key and o["station_id"] != station_id]
+    if station_id is not None and elsewhere:
+        hints.append(("group_import.hint.officer_elsewhere", {"value": text, "officers": "、".join(
+            f"{look.station_name(o['station_id'])}（{o['username']}）" for o in elsewhere[:CLOSEST])}))
+    pool = {squash(o["name"]): o for o in look.officers
+            if (station_id is None or o["station_id"] == station_id)
+            and (user is None or scope.can_see_station(user, o["station_id"]))}
+    close = [o for o in _closest(key, pool) if squash(o["name"]) != key]
+    if close:
+        hints.append(("group_import.hint.closest_officers", {"names": "、".join(
+            f"{o['name']}（{o['username']}）" for o in close)}))
+    return hints
+
+
+def find_owner(look: Lookups, text: str, station_id: int | None, fail, *, user: User | None = None) -> int | None:
     """The owner a cell names: a username (pol060012), a name (顾建国) that is unique
     among the station's officers, or both ("顾建国（pol060012）"); its user id.
 
-    ``fail(field, key, **params)`` records a reason against the row; the result is ``None``
-    when a reason was recorded.
+    With ``station_id`` None (the row's station is not known yet: its grid or station cell
+    failed), the officer is looked for in every station ``user`` may see, so that a wrong
+    owner is reported in the same pass as the wrong grid.
+
+    ``fail(field, key, hints, **params)`` records a reason against the row, with hints naming
+    the fix (:func:`_owner_hints`); the result is ``None`` when a reason was recorded.
     """
-    station = look.station_name(station_id)
+    station = look.station_name(station_id) if station_id is not None else ""
+    mine = [o for o in look.officers if (station_id is None or o["station_id"] == station_id)
+            and (user is None or scope.can_see_station(user, o["station_id"]))]
     match = _USERNAME.search(nfkc(text))
     if match:
         officer = look.officer_by_username.get(match.group(0).lower())
-        if officer and officer["station_id"] == station_id:
+        if officer and officer in mine:
             return officer["id"]
-        fail("owner", "group_import.error.owner_not_officer", value=text, station=station)
-        return None
-    candidates = look.officers_by_name.get((station_id, squash(text)), [])
-    if len(candidates) == 1:
-        return candidates[0]["id"]
-    if candidates:
-        fail("owner", "group_import.error.owner_ambiguous", value=text, station=station, count=len(candidates),
-             usernames="、".join(sorted(o["username"] for o in candidates)))
+        candidates = []
     else:
-        fail("owner", "group_import.error.owner_not_officer", value=text, station=station)
+        candidates = [o for o in mine if squash(o["name"]) == squash(text)]
+        if len(candidates) == 1:
+            return candidates[0]["id"]
+    if len(candidates) > 1:
+        if station_id is None:
+            return None  # several stations have one: the grid, once fixed, will tell which
+        fail("owner", "group_import.error.owner_ambiguous", None, value=text, station=station,
+             count=len(candidates), usernames="、".join(sorted(o["username"] for o in candidates)))
+    elif station_id is None:
+        fail("owner", "group_import.error.owner_not_any_officer", _owner_hints(user, look, text, None), value=text)
+    else:
+        fail("owner", "group_import.error.owner_not_officer", _owner_hints(user, look, text, station_id),
+             value=text, station=station)
     return None

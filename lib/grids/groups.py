@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from lib.core import audit, query, scope, taxonomy
+from lib.core import audit, clock, query, scope, taxonomy
 from lib.core.auth import User
 from lib.core.clock import utcnow
 from lib.core.db import query_one, write_transaction
@@ -28,6 +28,9 @@ MAX_MEMBERS = 100_000  # far above WeChat's 500 and WeCom's 2,000: a typo guard,
 PAGE_SIZES = (25, 50, 100, 200)
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+EARLIEST_CREATED_ON = "2011-01-21"
+"""No chat group is older than WeChat's first release: an earlier founding date is a typing slip
+(a year of 1921, a serial number read as a date)."""
 
 
 @dataclass
@@ -234,6 +237,10 @@ def clean_fields(db: sqlite_utils.Database, user: User, values: dict, *, group_i
         created = str(values.get("created_on") or "").strip()
         if created and not _DATE.match(created):
             errors.add("created_on", "groups.error.created_on")
+        elif created and created > clock.beijing_today():
+            errors.add("created_on", "groups.error.created_on_future", value=created, today=clock.beijing_today())
+        elif created and created < EARLIEST_CREATED_ON:
+            errors.add("created_on", "groups.error.created_on_early", value=created, earliest=EARLIEST_CREATED_ON)
         out["created_on"] = created or None
     if "webhook_url" in values:
         url = str(values.get("webhook_url") or "").strip()

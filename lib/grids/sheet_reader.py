@@ -32,11 +32,12 @@ from pathlib import PurePosixPath, PureWindowsPath
 import openpyxl
 
 from lib.core.errors import ValidationError
+from lib.core.files import UPLOAD_LIMIT_MB
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = UPLOAD_LIMIT_MB * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_COLUMNS = 60
-# A 20,000 x 60 sheet unpacks to about 50 MB of XML; far more than that from a 10 MB
+# A 20,000 x 60 sheet unpacks to about 50 MB of XML; far more than that from a 20 MB
 # upload is a zip bomb, and openpyxl holds the shared strings in memory.
 MAX_UNPACKED_BYTES = 120 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2_000
@@ -91,6 +92,10 @@ class RawTable:
     sheet: str | None = None
     notes: list[tuple[str, dict]] = field(default_factory=list)
     """Things done to the file that the user should know, as (message key, params)."""
+    linked: dict[tuple[int, int], str] = field(default_factory=dict)
+    """(row number, column index) → formula, for cells whose saved value a link formula made
+    (HYPERLINK, or any formula naming a URL): the value is its display text ("点我"), which
+    deserves a look before it becomes a group's name."""
 
     def column_label(self, index: int) -> str:
         """The header of a column, or its spreadsheet letter when the header is blank."""
@@ -142,7 +147,7 @@ def read_table(data: bytes, filename: str, headers: HeaderWords) -> RawTable:
     the first of the top rows naming the most distinct fields of ``headers``, at least two
     (else the first row, with a note that it was guessed).
 
-    Refuses, with a :class:`ValidationError`, files over 10 MB, more than 20,000 data rows
+    Refuses, with a :class:`ValidationError`, files over :data:`MAX_FILE_BYTES`, more than 20,000 data rows
     or 60 columns, old ``.xls``, password-protected, corrupt or zip-bomb workbooks, and
     anything that is not a table.
     """
@@ -153,8 +158,9 @@ def read_table(data: bytes, filename: str, headers: HeaderWords) -> RawTable:
         raise ValidationError("group_import.error.empty_file")
     suffix = PurePosixPath(filename.lower()).suffix
     # The content decides, not the name: clerks rename files, and systems export HTML as ".xls".
+    linked: dict[tuple[int, int], str] = {}
     if data[:2] == b"PK":
-        grid, sheet = _read_xlsx(data)
+        grid, sheet = _read_xlsx(data, linked)
     elif data[:8] == _OLE_MAGIC:
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise ValidationError("group_import.error.encrypted")
@@ -167,7 +173,9 @@ def read_table(data: bytes, filename: str, headers: HeaderWords) -> RawTable:
         grid, sheet = _read_csv(data), None
     else:
         raise ValidationError("group_import.error.file_type", filename=filename)
-    return _build_table(grid, filename, sheet, headers)
+    table = _build_table(grid, filename, sheet, headers)
+    table.linked = linked
+    return table
 
 
 def _safe_filename(filename: str) -> str:
@@ -207,8 +215,9 @@ def _is_formula(value) -> bool:
     return value is not None and type(value).__name__.endswith("Formula")
 
 
-def _read_xlsx(data: bytes) -> tuple[list[tuple[int, list]], str | None]:
-    """Rows of the first worksheet that has data, as (row number, cells)."""
+def _read_xlsx(data: bytes, linked: dict) -> tuple[list[tuple[int, list]], str | None]:
+    """Rows of the first worksheet that has data, as (row number, cells); cells whose saved
+    value came from a link formula are added to ``linked`` (see :attr:`RawTable.linked`)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -235,7 +244,7 @@ def _read_xlsx(data: bytes) -> tuple[list[tuple[int, list]], str | None]:
                 sheets = [ws for ws in values_wb.worksheets if ws.sheet_state == "visible"]
                 sheets += [ws for ws in values_wb.worksheets if ws not in sheets]
                 for ws in sheets:
-                    rows = _sheet_rows(ws, formulas_wb[ws.title] if formulas_wb else None)
+                    rows = _sheet_rows(ws, formulas_wb[ws.title] if formulas_wb else None, linked)
                     if rows:
                         return rows, ws.title
                 return [], None
@@ -249,7 +258,10 @@ def _read_xlsx(data: bytes) -> tuple[list[tuple[int, list]], str | None]:
         raise ValidationError("group_import.error.xlsx_corrupt") from exc
 
 
-def _sheet_rows(values_ws, formulas_ws) -> list[tuple[int, list]]:
+_LINK_FORMULA = re.compile(r"HYPERLINK\s*\(|https?://|www\.", re.I)
+
+
+def _sheet_rows(values_ws, formulas_ws, linked: dict) -> list[tuple[int, list]]:
     # Sheets often claim a dimension far larger than their data (formatting down to
     # row 1,048,576, column XFD): forget it, and never read past one column beyond the limit.
     width = MAX_COLUMNS + 1
@@ -265,8 +277,13 @@ def _sheet_rows(values_ws, formulas_ws) -> list[tuple[int, list]]:
     for number, (values, formulas) in enumerate(zip(value_rows, formula_rows, strict=False), start=1):
         cells = list(values)
         for i, formula in enumerate(formulas):
-            if cells[i] is None and _is_formula(formula):
-                cells[i] = FormulaCell(str(getattr(formula, "text", formula)))
+            if not _is_formula(formula):
+                continue
+            text = str(getattr(formula, "text", formula))
+            if cells[i] is None:
+                cells[i] = FormulaCell(text)
+            elif _LINK_FORMULA.search(text):
+                linked[(number, i)] = text
         while cells and cells[-1] is None:
             cells.pop()
         cells = [_clean_cell(c) for c in cells]

@@ -8,8 +8,8 @@ It uses the database of ``PORTAL_DB`` (else ``data/portal.db``), logs to stdout,
 SIGINT finishes the messages in hand, hands the rest back to the queue and exits. After every pass
 it checkpoints the database's write-ahead log (:func:`lib.core.db.checkpoint`), so the portal's requests
 do not have to; once an hour it erases what senders gave of tips past their retention period
-(:mod:`lib.tips.retention`), makes the day's backup if there is none yet (:mod:`lib.core.backups`) and
-archives appeals left open for 30 days (:func:`lib.pushes.appeals.expire`).
+(:mod:`lib.tips.retention`), makes the day's backup if there is none yet (:mod:`lib.core.backups`),
+prunes the public form's day-old rate-limit counts (:func:`lib.tips.intake_guard.prune`) and archives appeals left open for 30 days (:func:`lib.pushes.appeals.expire`).
 
 How a delivery travels (table ``deliveries``, channel ``wecom_webhook``):
 
@@ -63,7 +63,7 @@ import sqlite_utils
 from lib.core import audit, backups, clock
 from lib.core.db import checkpoint, connect, db_path, write_transaction
 from lib.pushes import appeals, pushes, wecom
-from lib.tips import retention
+from lib.tips import intake_guard, retention
 
 log = logging.getLogger("portal.worker")
 
@@ -433,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
                     made = backups.daily_backup(db)
                     if made:
                         log.info("backup: %s (keeping the newest %s)", made, backups.keep())
+                    intake_guard.prune(db)
                     expired = appeals.expire(db)
                     if expired:
                         log.info("appeals: archived %s appeals unclosed after %s days", len(expired),

@@ -1,7 +1,8 @@
 """Anti-abuse for the public pages: rate limits, a small challenge, a honeypot.
 
 Every counted action is a row of ``intake_events(key, at)``; rows older than a day are
-pruned whenever one is written. Keys never hold an address or a phone number in clear:
+pruned by :func:`prune` (the delivery worker, hourly; and every lookup or trap written). A tip's
+count is written inside the tip's own transaction and prunes nothing: intake is the hot path. Keys never hold an address or a phone number in clear:
 ``tip:c:<hash>`` (a client's tips), ``tip:p:<hash>`` (a contact phone's tips),
 ``track:c:<hash>`` (a client's tracker lookups), ``trap:c:<hash>`` (honeypot hits).
 
@@ -126,8 +127,8 @@ def _keys(prefix: str, client_key: str | None, contact_phone: str | None = None)
 
 
 def _times(db: sqlite_utils.Database, key: str, since: datetime) -> list[datetime]:
-    rows = db.execute("SELECT at FROM intake_events WHERE key = ? AND at > ? ORDER BY at", [key, _stamp(since)])
-    return [_now(r[0]) for r in rows]
+    rows = db.execute("SELECT at, hits FROM intake_events WHERE key = ? AND at > ? ORDER BY at", [key, _stamp(since)])
+    return [_now(at) for at, hits in rows for _ in range(hits)]
 
 
 def _wait(times: list[datetime], limit: int, window: timedelta, now: datetime) -> int:
@@ -138,11 +139,26 @@ def _wait(times: list[datetime], limit: int, window: timedelta, now: datetime) -
     return max(1, int((oldest_that_counts + window - now).total_seconds()) + 1)
 
 
+def _insert(db: sqlite_utils.Database, keys: list[str], now: datetime) -> None:
+    stamp = _stamp(now)
+    db.conn.executemany("INSERT INTO intake_events (key, at) VALUES (?, ?) ON CONFLICT (key, at) DO UPDATE SET"
+                        " hits = hits + 1", [(key, stamp) for key in keys])
+
+
 def _write(db: sqlite_utils.Database, keys: list[str], now: datetime) -> None:
     with write_transaction(db):
-        db.execute("DELETE FROM intake_events WHERE at < ?", [_stamp(now - DAY)])
-        for key in keys:
-            db.execute("INSERT INTO intake_events (key, at) VALUES (?, ?)", [key, _stamp(now)])
+        _prune(db, now)
+        _insert(db, keys, now)
+
+
+def _prune(db: sqlite_utils.Database, now: datetime) -> int:
+    return db.execute("DELETE FROM intake_events WHERE at < ?", [_stamp(now - DAY)]).rowcount
+
+
+def prune(db: sqlite_utils.Database, now: datetime | str | None = None) -> int:
+    """Delete the counts older than a day (no limit looks further back); returns how many."""
+    with write_transaction(db):
+        return _prune(db, _now(now))
 
 
 # --- tips ------------------------------------------------------------------------------------
@@ -173,7 +189,8 @@ def check(db: sqlite_utils.Database, *, client_key: str | None, contact_phone: s
 
 def record(db: sqlite_utils.Database, *, client_key: str | None, contact_phone: str | None,
            now: datetime | str | None = None) -> None:
-    """Count one tip for the client (and the phone); prune rows older than a day."""
+    """Count one tip for the client (and the phone) in a transaction of its own; prune rows older
+    than a day. (:func:`submit_tip` counts inside the tip's transaction instead.)"""
     keys = _keys("tip", client_key, contact_phone)
     if keys:
         _write(db, list(keys.values()), _now(now))
@@ -301,16 +318,17 @@ def submit_tip(db: sqlite_utils.Database, tip: tips.TipInput, *, client_key: str
         trap = _keys("trap", client_key)
         _write(db, [*keys.values(), *trap.values()] or ["trap:anonymous"], moment)
         return {"id": None, "tracking_code": fake_tracking_code()}
-    errors = tips.TipErrors()
     if verdict.needs_challenge and not verify_challenge(challenge_seed, challenge_answer):
+        errors = tips.TipErrors()
         errors.add("challenge", "guard.challenge_wrong")
-    try:
-        tips.validate(db, tip)
-    except tips.TipErrors as exc:
-        for field, (key, params) in exc.errors.items():
-            errors.add(field, key, **params)
-    if errors.errors:
+        try:
+            tips.validate(db, tip)  # every refusal at once: the sum and the fields
+        except tips.TipErrors as exc:
+            for field, (key, params) in exc.errors.items():
+                errors.add(field, key, **params)
         raise errors
-    made = tips.create_tip(db, tip, on_write=lambda: record(db, client_key=client_key, contact_phone=phone,
-                                                             now=moment))
+    # create_tip validates (raising every field's refusal) and counts the tip inside its own
+    # transaction: the tip and its count commit together, with no savepoint and no pruning.
+    keys = list(_keys("tip", client_key, phone).values())
+    made = tips.create_tip(db, tip, on_write=(lambda: _insert(db, keys, moment)) if keys else None)
     return {"id": made["id"], "tracking_code": made["tracking_code"]}

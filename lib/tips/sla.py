@@ -52,6 +52,14 @@ def resolution_minutes(db: sqlite_utils.Database, kind: str, priority: str) -> i
     return int(row[0]) if row else DEFAULT_RESOLUTION_MINUTES
 
 
+def minutes(db: sqlite_utils.Database, kind: str, priority: str) -> tuple[int, int]:
+    """(first response, resolution) minutes for a new tip of this kind and priority, in one read:
+    intake needs both."""
+    row = db.execute("SELECT first_response_minutes, resolution_minutes FROM sla_rules WHERE kind = ? AND"
+                     " priority = ?", [kind, priority]).fetchone()
+    return (int(row[0]), int(row[1])) if row else (DEFAULT_MINUTES, DEFAULT_RESOLUTION_MINUTES)
+
+
 def list_rules(db: sqlite_utils.Database, user: User) -> list[dict]:
     """Every kind × priority pair, in the order of :data:`lib.tips.kinds.KINDS` and
     :data:`lib.tips.kinds.PRIORITIES`, as ``{"kind", "priority", "minutes", "resolution_minutes",

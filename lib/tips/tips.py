@@ -316,8 +316,9 @@ def create_tip(db: sqlite_utils.Database, tip: TipInput, *, user: User | None = 
         raise ScopeError()
     if user is not None and station_id is None and not user.is_district:
         station_id = user.station_id  # a clerk logs what reached their own station
-    due = due_at(db, values["kind"], priority, moment)
-    resolve_due = tip_clocks.resolution_due(db, values["kind"], priority, moment)
+    first_minutes, resolve_minutes = sla.minutes(db, values["kind"], priority)
+    due = clock.stamp(moment + timedelta(minutes=first_minutes))
+    resolve_due = clock.stamp(moment + timedelta(minutes=resolve_minutes))
     row = {**values, "grid_id": grid_id, "station_id": station_id, "priority": priority,
            "priority_rank": PRIORITY_RANK[priority], "state": "new", "is_open": 1, "created_at": now,
            "updated_at": now, "due_at": due, "resolve_due_at": resolve_due,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from lib.core import files
 from lib.core.errors import PortalError
 from lib.i18n import i18n
 from lib.ui import ui_auth
@@ -193,13 +194,30 @@ def css_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
+# The file uploader's own words ("Drag and drop file here", "Limit 200MB per file • CSV", "Browse
+# files") have no API either: hidden, and the catalog's drawn in their place, with the one limit
+# the server enforces (lib.core.files.UPLOAD_LIMIT_MB). A page may draw its own over these (the
+# public form's photos: pages/tip.py, a more specific selector).
+_UPLOADER_RULES = (
+    '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,'
+    ' [data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }',
+    '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "@pick"; }',
+    '[data-testid="stFileUploaderDropzoneInstructions"] > div::after { content: "@drop"; font-size: 0.85rem;'
+    ' opacity: 0.8; }',
+)
+
+
 def hint_css(lang: str) -> str:
-    """CSS that shows Streamlit's "Press Enter to apply" hints in ``lang`` (see _HINT)."""
+    """CSS that shows Streamlit's "Press Enter to apply" hints (see _HINT) and the file uploader's
+    words (see _UPLOADER_RULES) in ``lang``."""
     rules = [f"{_HINT} {{ font-size: 0 !important; }}",
              f"{_HINT}::after {{ font-size: 0.75rem; }}"]
     for where, key in _HINT_PLACES:
         selector = where.format(h=_HINT + "::after")
         rules.append(f'{selector} {{ content: "{css_text(i18n.t(key, lang))}"; }}')
+    words = {"pick": css_text(i18n.t("ui.upload.pick", lang)),
+             "drop": css_text(i18n.t("ui.upload.drop", lang, max_mb=files.UPLOAD_LIMIT_MB))}
+    rules += [rule.replace("@pick", words["pick"]).replace("@drop", words["drop"]) for rule in _UPLOADER_RULES]
     return "<style>\n" + "\n".join(rules) + "\n</style>"
 
 

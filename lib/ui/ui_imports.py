@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import hashlib
 
-import pandas as pd
 import streamlit as st
 
-from lib.core import export
+from lib.core import export, files
 from lib.core.errors import PortalError
 from lib.grids import grid_import, group_import
 from lib.ui import ui
@@ -24,26 +23,72 @@ GRIDS_P = "map_import_"
 
 
 def _reason_text(ctx: ui.Context, reason: group_import.Reason) -> str:
+    """One problem with its fix: the field it is about (unless the message names the column
+    itself), the message, then each hint."""
     text = ctx.t(reason.key, **reason.params)
-    if reason.field:
-        return f"{ctx.t('group_import.field.' + reason.field)}：{text}"
-    return text
+    if reason.field and "column" not in reason.params:
+        text = f"{ctx.t('group_import.field.' + reason.field)}：{text}"
+    return " ".join([text] + [ctx.t(key, **params) for key, params in reason.hints])
 
 
-def _detail(ctx: ui.Context, row: group_import.RowResult) -> str:
+def _lines(ctx: ui.Context, row: group_import.RowResult) -> list[str]:
+    """Everything the report says about a row, one line per problem, change or warning."""
     if row.action == "reject":
-        return "；".join(_reason_text(ctx, r) for r in row.reasons)
-    parts = [f"{ctx.t('group_import.field.' + f)}：{before or '—'} → {after}" for f, (before, after)
-             in row.changes.items()]
+        lines = [_reason_text(ctx, r) for r in row.reasons]
+    else:
+        lines = [f"{ctx.t('group_import.field.' + f)}：{before or '—'} → {after}"
+                 for f, (before, after) in row.changes.items()]
+    lines += [ctx.t("import.look", text=_reason_text(ctx, w)) for w in row.warnings]
     if row.name_standard is False and row.proposed_name:
-        parts.append(ctx.t("group_import.name_nonstandard", proposed=row.proposed_name))
-    return "；".join(parts)
+        lines.append(ctx.t("group_import.name_nonstandard", proposed=row.proposed_name))
+    return lines
+
+
+VERDICTS = ("reject", "look", "add", "update", "unchanged", "all")
+"""The report's filter: a verdict, the rows with something to look at, or every row."""
+PAGE_ROWS = 50  # rows of the report drawn at once; the download has them all
+
+
+def _verdict_of(item: dict) -> set[str]:
+    return {item["action"], "all"} | ({"look"} if item["look"] else set())
+
+
+def report_view(ctx: ui.Context, items: list[dict], key: str, label_key: str = "import.row_label") -> None:
+    """A dry run's report, readable on screen: a filter by verdict (with counts), then each row of
+    the chosen verdict with every line in full (no cut-off cells), a page at a time. ``items`` are
+    ``{"number", "name", "action", "lines", "look"}``; ``label_key`` names a row (行 or 要素)."""
+    t = ctx.t
+    counts = {v: sum(v in _verdict_of(i) for i in items) for v in VERDICTS}
+    default = next((v for v in VERDICTS if counts[v]), "all")
+    verdict = st.radio(t("import.filter"), [v for v in VERDICTS if counts[v] or v == "all"], horizontal=True,
+                       index=[v for v in VERDICTS if counts[v] or v == "all"].index(default), key=key + "verdict",
+                       format_func=lambda v: t("import.verdict." + v, n=counts[v]))
+    chosen = [i for i in items if verdict in _verdict_of(i)]
+    pages = max(1, -(-len(chosen) // PAGE_ROWS))
+    page = 1
+    if pages > 1:
+        page = st.number_input(t("import.page", pages=pages), min_value=1, max_value=pages, value=1, step=1,
+                               key=f"{key}page_{verdict}")
+    with st.container(border=True, key=key + "rows"):
+        for item in chosen[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]:
+            head = t(label_key, number=item["number"], name=ui.inert(item["name"] or "—"),
+                     action=t("group_import.action." + item["action"]))
+            lines = "".join(f"\n- {ui.inert(line)}" for line in item["lines"])
+            st.markdown(f"**{head}**{lines}")
+
+
+def _report_csv(ctx: ui.Context, items: list[dict]) -> bytes:
+    t = ctx.t
+    columns = [(t(k), t(k)) for k in ("import.col.row", "import.col.action", "import.col.name", "import.col.detail")]
+    rows = [{t("import.col.row"): i["number"], t("import.col.action"): t("group_import.action." + i["action"]),
+             t("import.col.name"): i["name"] or "", t("import.col.detail"): "；".join(i["lines"])} for i in items]
+    return export.to_csv(rows, columns)
 
 
 def groups_tab(ctx: ui.Context) -> None:
     """The registry's import tab: a clerk's spreadsheet of groups."""
     t = ctx.t
-    st.caption(t("import.groups.intro"))
+    st.caption(t("import.groups.intro", max_mb=files.UPLOAD_LIMIT_MB))
     upload = st.file_uploader(t("import.file"), type=["xlsx", "csv", "txt"], key=GROUPS_P + "file")
     if upload is None:
         return
@@ -84,17 +129,10 @@ def groups_tab(ctx: ui.Context) -> None:
               n_unchanged=report.n_unchanged, n_reject=report.n_reject))
     if report.unmapped_columns:
         st.caption(t("import.unmapped", columns="、".join(report.unmapped_columns)))
-    only_rejected = st.checkbox(t("import.only_rejected"), key=GROUPS_P + "only_rejected", value=report.n_reject > 0)
-    rows = [{
-        t("import.col.row"): r.row, t("import.col.action"): t("group_import.action." + r.action),
-        t("import.col.name"): r.name or "", t("import.col.detail"): _detail(ctx, r),
-    } for r in report.rows if not only_rejected or r.action == "reject"]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=GROUPS_P + "report")
-    report_columns = [(t(k), t(k)) for k in ("import.col.row", "import.col.action", "import.col.name",
-                                             "import.col.detail")]
-    all_rows = [{t("import.col.row"): r.row, t("import.col.action"): t("group_import.action." + r.action),
-                 t("import.col.name"): r.name or "", t("import.col.detail"): _detail(ctx, r)} for r in report.rows]
-    st.download_button(t("import.report_csv"), export.to_csv(all_rows, report_columns), mime="text/csv",
+    items = [{"number": r.row, "name": r.name, "action": r.action, "lines": _lines(ctx, r), "look": bool(r.warnings)}
+             for r in report.rows]
+    report_view(ctx, items, GROUPS_P)
+    st.download_button(t("import.report_csv"), _report_csv(ctx, items), mime="text/csv",
                        file_name=f"import-report-{digest}.csv", key=GROUPS_P + "report_csv", on_click="ignore")
 
     if not report.accepted:
@@ -118,45 +156,61 @@ def groups_tab(ctx: ui.Context) -> None:
 # --- grid boundaries (pages/map.py) -------------------------------------------------------
 
 
-def _grid_reasons(ctx: ui.Context, reasons) -> str:
-    return "；".join(ctx.t(key, **params) for key, params in reasons)
+def _grid_lines(ctx: ui.Context, row) -> list[str]:
+    lines = [ctx.t(key, **params) for key, params in row.reasons + row.notes]
+    if row.area_km2:
+        lines.append(ctx.t("import.grids.area", code=row.code or "—", area=f"{row.area_km2:.3f}"))
+    return lines
 
 
 def grids_tab(ctx: ui.Context) -> None:
     """The map's import tab (district admins): GeoJSON grid boundaries."""
     t = ctx.t
-    st.caption(t("import.grids.intro"))
+    st.caption(t("import.grids.intro", max_mb=files.UPLOAD_LIMIT_MB))
     upload = st.file_uploader(t("import.file"), type=["geojson", "json"], key=GRIDS_P + "file")
     if upload is None:
         return
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()[:16]
+    try:
+        features = grid_import.read_features(data, [])
+    except PortalError as exc:
+        ui.show_error(ctx, exc)
+        return
+    proposed, unused = grid_import.propose_properties(features)
+    names = [None] + sorted({k for k in [*proposed.values(), *unused] if k is not None})
+    st.markdown(f"**{t('import.grids.mapping')}**")
+    st.caption(t("import.grids.mapping_help"))
+    mapping, cols = {}, st.columns(4)
+    for n, field in enumerate(grid_import.PROPERTIES):
+        mapping[field] = cols[n % 4].selectbox(
+            t("import.grids.field." + field), names, index=names.index(proposed.get(field)),
+            key=f"{GRIDS_P}{digest}_{field}", format_func=lambda k: t("import.not_mapped") if k is None else k)
     report_key = f"{GRIDS_P}report_{digest}"
     if st.button(t("import.dry_run"), key=GRIDS_P + "dry_run", type="primary"):
         try:
-            st.session_state[report_key] = grid_import.dry_run(ctx.db, ctx.user, data)
+            st.session_state[report_key] = grid_import.dry_run(ctx.db, ctx.user, data, mapping=mapping)
         except PortalError as exc:
             ui.show_error(ctx, exc)
             return
     report: grid_import.GridImportReport | None = st.session_state.get(report_key)
-    if report is None:
-        return
+    if report is None or report.mapping != mapping:
+        return  # a changed mapping needs a new dry run
     st.info(t("import.grids.summary", n_add=report.n_add, n_update=report.n_update, n_reject=report.n_reject))
     for key, params in report.notes:
         st.caption(t(key, **params))
-    st.dataframe(pd.DataFrame([{
-        t("import.col.feature"): r.index, t("import.col.action"): t("group_import.action." + r.action),
-        t("import.col.name"): r.name or "", t("import.col.code"): r.code or "",
-        t("import.col.area"): round(r.area_km2, 3) if r.area_km2 else None,
-        t("import.col.detail"): _grid_reasons(ctx, r.reasons + r.notes),
-    } for r in report.rows]), hide_index=True, width="stretch", key=GRIDS_P + "report")
+    items = [{"number": r.index, "name": r.name, "action": r.action, "lines": _grid_lines(ctx, r), "look": False}
+             for r in report.rows]
+    report_view(ctx, items, GRIDS_P, label_key="import.feature_label")
+    st.download_button(t("import.report_csv"), _report_csv(ctx, items), mime="text/csv",
+                       file_name=f"grid-import-report-{digest}.csv", key=GRIDS_P + "report_csv", on_click="ignore")
     if report.n_add + report.n_update == 0:
         st.warning(t("import.nothing"))
         return
     skip = st.checkbox(t("import.grids.skip_rejected"), key=GRIDS_P + "skip") if report.n_reject else False
     if st.button(t("import.grids.confirm"), key=GRIDS_P + "apply", disabled=bool(report.n_reject) and not skip):
         try:
-            result = grid_import.apply(ctx.db, ctx.user, report, skip_rejected=skip)
+            result = grid_import.apply(ctx.db, ctx.user, report, skip_rejected=skip, filename=upload.name)
         except PortalError as exc:
             ui.show_error(ctx, exc)
             return

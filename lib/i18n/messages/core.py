@@ -5,6 +5,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.list_separator": ("、", ", "),
     # Streamlit's hints under a field being typed in (lib/ui/ui.py hint_css)
     "ui.hint.apply": ("按回车键确认", "Press Enter to apply"),
+    "ui.upload.pick": ("选择文件", "Choose a file"),
+    "ui.upload.drop": ("或把文件拖到这里 · 每个文件最大 {max_mb} MB", "or drop a file here · up to {max_mb} MB each"),
     "ui.hint.apply_multiline": ("按 Ctrl+回车键确认，或点到别处", "Press Ctrl+Enter to apply, or click elsewhere"),
     "ui.hint.submit": ("按回车键提交", "Press Enter to submit"),
     "ui.hint.submit_multiline": ("按 Ctrl+回车键提交", "Press Ctrl+Enter to submit"),

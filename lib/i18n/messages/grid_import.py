@@ -92,8 +92,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Feature {n}: the coordinate ({lon}, {lat}) is not a valid longitude/latitude (longitude −180 to 180, latitude −90 to 90). It may be a projected coordinate in metres, or longitude and latitude swapped; export as WGS-84 longitude/latitude.",
     ),
     "grid_import.ring_not_closed": (
-        "第 {n} 个要素：第 {ring} 个环没有闭合（首尾坐标不同）。请在 GIS 软件中修复后重新导入。",
-        "Feature {n}: ring {ring} is not closed (its first and last positions differ). Fix it in the GIS software and import again.",
+        "第 {n} 个要素：第 {ring} 个环未闭合（{count} 个坐标点，末点与首点不同）：多边形的环须以首点结尾。请在 GIS 软件中修复后重新导入。",
+        "Feature {n}: ring {ring} is not closed ({count} positions, the last differs from the first): a polygon ring must end where it starts. Fix it in the GIS software and import again.",
     ),
     "grid_import.ring_too_few_points": (
         "第 {n} 个要素：第 {ring} 个环只有 {count} 个坐标点，多边形的环至少需要 4 个（含与首点相同的末点）。",
@@ -162,8 +162,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Feature {n}: the station already has a grid named \"{name}\" ({code}). To change that grid, put {code} in the \"code\" property.",
     ),
     "grid_import.station_missing": (
-        "第 {n} 个要素：缺少所属派出所（属性 station，填派出所代码如 S06 或全称如 三星派出所）。",
-        "Feature {n}: the station (property \"station\": a station code such as S06 or its full name such as 三星派出所) is missing.",
+        "第 {n} 个要素：缺少所属派出所，且它不在任何一个派出所现有网格的范围内（八成以上），无法推断：请加上属性 station（派出所代码如 S06 或全称如 三星派出所）。",
+        "Feature {n}: no station given, and it does not lie (80% or more) inside one station's existing grids, so none can be inferred: add the property \"station\" (a station code such as S06 or its full name such as 三星派出所).",
     ),
     "grid_import.station_unknown": (
         "第 {n} 个要素：找不到派出所“{station}”。请填写派出所代码（如 S06）或完整名称（如 三星派出所）。",
@@ -215,6 +215,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
 
     # --- notes: information, nothing refused -------------------------------------------------
+    "grid_import.note.station_inferred": (
+        "第 {n} 个要素：未填派出所，按位置推断为{station}（{percent}% 的面积在该所现有网格内）。",
+        "Feature {n}: no station given; inferred from where it lies: {station} ({percent}% of its area is inside that station's grids).",
+    ),
+    "grid_import.note.properties_mapped": (
+        "属性按以下对应读取：{pairs}。",
+        "Properties read as: {pairs}.",
+    ),
+    "grid_import.note.properties_unused": (
+        "未使用的属性：{names}（如其中有网格名称、编码或派出所，请在上方的属性对应中指定）。",
+        "Properties not used: {names} (if one of them holds the grid's name, code or station, choose it in the property mapping above).",
+    ),
     "grid_import.note.new_code": (
         "第 {n} 个要素：系统中没有编码为 {code} 的网格，将按此编码新增网格。",
         "Feature {n}: no grid has the code {code}; a new grid will be added under this code.",

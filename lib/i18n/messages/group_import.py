@@ -160,13 +160,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{station}有 {count} 名民警叫“{value}”（{usernames}）：请改填群主的用户名。",
         "{station} has {count} officers named “{value}” ({usernames}): enter the owner's username instead.",
     ),
-    "group_import.error.name_duplicate_in_file": (
-        "群名称“{name}”在文件中出现了多次（第 {rows} 行）：同一个群只能保留一行。",
-        "Group name “{name}” appears more than once in the file (rows {rows}): keep one row per group.",
+    "group_import.error.duplicate_copy": (
+        "与第 {first} 行完全相同（群“{name}”），只导入第 {first} 行：可删除本行。",
+        "An exact copy of row {first} (group “{name}”): only row {first} is imported; this row can be deleted.",
+    ),
+    "group_import.error.duplicate_differs": (
+        "与第 {first} 行同名（群“{name}”）但内容不同，只导入第 {first} 行：请核对两行，把正确的内容合并到第 {first} 行后删除本行。",
+        "Same group name as row {first} (“{name}”) with different cells: only row {first} is imported; check both, merge what is right into row {first} and delete this row.",
+    ),
+    "group_import.error.owner_not_any_officer": (
+        "群主“{value}”不是任何派出所的在岗民警：请填写民警的姓名或用户名（如 pol060012）。",
+        "Owner “{value}” is not an active officer of any station: enter an officer's name or username (e.g. pol060012).",
     ),
     "group_import.error.name_out_of_scope": (
         "群名称“{name}”已被占用或不在您的权限范围内，无法导入：如是新群，请换一个群名称。",
         "Group name “{name}” is taken or outside your scope and cannot be imported: give a new group another name.",
+    ),
+
+    # --- what deserves a look, and the fix ---------------------------------------------
+    "group_import.warning.linked_formula": (
+        "“{column}”是链接公式（{formula}）保存下来的显示文字“{value}”，不一定是真实内容：请核对。",
+        "“{column}” holds “{value}”, the display text a link formula ({formula}) saved, which may not be the real value: check it.",
+    ),
+    "group_import.hint.closest_officers": (
+        "最接近的民警：{names}。",
+        "Closest officers: {names}.",
+    ),
+    "group_import.hint.officer_elsewhere": (
+        "“{value}”是{officers}的民警：如确由其任群主，请填写该所的网格；否则请换成本所民警。",
+        "“{value}” is an officer of {officers}: if they own the group, give a grid of that station; otherwise name an officer of this one.",
+    ),
+    "group_import.hint.closest_grids": (
+        "最接近的网格：{names}。",
+        "Closest grids: {names}.",
     ),
 
     # --- writing ----------------------------------------------------------------------

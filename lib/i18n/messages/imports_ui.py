@@ -2,9 +2,9 @@
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "import.groups.intro": (
-        "上传民警日常使用的群台账（Excel .xlsx 或 CSV，最大 10 MB）。系统会自动识别表头和列，先预检、"
+        "上传民警日常使用的群台账（Excel .xlsx 或 CSV，最大 {max_mb} MB）。系统会自动识别表头和列，先预检、"
         "逐行说明将新增、更新或拒绝的原因；确认后才一次性写入。",
-        "Upload the group register clerks keep (Excel .xlsx or CSV, up to 10 MB). Headers and columns are "
+        "Upload the group register clerks keep (Excel .xlsx or CSV, up to {max_mb} MB). Headers and columns are "
         "recognised; a dry run comes first and says per row what will be added, updated or rejected and why; "
         "nothing is written until you confirm.",
     ),
@@ -17,7 +17,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.not_mapped": ("（无）", "(none)"),
     "import.unmapped": ("未使用的列：{columns}", "Columns not used: {columns}"),
     "import.dry_run": ("预检", "Dry run"),
-    "import.only_rejected": ("只看被拒绝的行", "Show rejected rows only"),
+    "import.filter": ("查看", "Show"),
+    "import.verdict.reject": ("拒绝（{n}）", "Rejected ({n})"),
+    "import.verdict.look": ("需核对（{n}）", "To check ({n})"),
+    "import.verdict.add": ("新增（{n}）", "New ({n})"),
+    "import.verdict.update": ("更新（{n}）", "Updated ({n})"),
+    "import.verdict.unchanged": ("无变化（{n}）", "Unchanged ({n})"),
+    "import.verdict.all": ("全部（{n}）", "All ({n})"),
+    "import.page": ("页码（共 {pages} 页，每页 50 行）", "Page (of {pages}, 50 rows each)"),
+    "import.row_label": ("第 {number} 行 · {name} · {action}", "Row {number} · {name} · {action}"),
+    "import.feature_label": ("第 {number} 个要素 · {name} · {action}", "Feature {number} · {name} · {action}"),
+    "import.look": ("请核对：{text}", "Check: {text}"),
     "import.col.row": ("行号", "Row"),
     "import.col.action": ("处理", "Action"),
     "import.col.name": ("名称", "Name"),
@@ -30,13 +40,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The data changed since the dry run; nothing was written. Run the dry run again:",
     ),
     "import.grids.intro": (
-        "上传网格边界 GeoJSON（WGS-84 经纬度，Polygon/MultiPolygon；属性 name、station 必填，code、outpost、"
-        "population、households、section_label 可选）。预检逐个要素检查几何、是否在辖区内、与现有网格是否重叠；"
-        "确认后一次性写入。",
-        "Upload grid boundaries as GeoJSON (WGS-84 lon/lat, Polygon/MultiPolygon; properties name and station "
-        "required, code, outpost, population, households, section_label optional). The dry run checks each "
+        "上传网格边界 GeoJSON（WGS-84 经纬度，Polygon/MultiPolygon，最大 {max_mb} MB）。属性名可以是 GIS 软件里的原名"
+        "（如 网格名称、grid_code、所属派出所），系统会自动对应，可在下方修改；未填派出所的网格按所在位置推断。"
+        "预检逐个要素检查几何、是否在辖区内、与现有网格是否重叠；确认后一次性写入。",
+        "Upload grid boundaries as GeoJSON (WGS-84 lon/lat, Polygon/MultiPolygon, up to {max_mb} MB). Properties may "
+        "keep the GIS software's names (网格名称, grid_code, 所属派出所 …): they are matched automatically and you may "
+        "correct the matching below; a grid without a station gets the one it lies in. The dry run checks each "
         "feature's geometry, that it lies in the district and does not overlap existing grids; confirm to write.",
     ),
+    "import.grids.mapping": ("属性对应（可修改）", "Property mapping (you may correct it)"),
+    "import.grids.mapping_help": (
+        "左边是系统需要的信息，右边选文件中的哪个属性；名称必填，派出所可不填（按位置推断）。",
+        "For each field, pick the file's property; the name is required, the station may be left out (inferred "
+        "from where the grid lies).",
+    ),
+    "import.grids.field.name": ("网格名称", "Grid name"),
+    "import.grids.field.code": ("网格编码", "Grid code"),
+    "import.grids.field.station": ("所属派出所", "Station"),
+    "import.grids.field.outpost": ("警务室", "Outpost"),
+    "import.grids.field.population": ("人口", "Population"),
+    "import.grids.field.households": ("户数", "Households"),
+    "import.grids.field.section_label": ("片区类型", "Section label"),
+    "import.grids.area": ("面积 {area} km²", "Area {area} km²"),
     "import.grids.summary": (
         "预检结果：新增 {n_add} 个网格，更新 {n_update} 个，拒绝 {n_reject} 个要素。",
         "Dry run: {n_add} grids to add, {n_update} to update, {n_reject} features rejected.",
@@ -44,7 +69,4 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.grids.skip_rejected": ("跳过被拒绝的要素，只导入通过的", "Skip rejected features, import the rest"),
     "import.grids.confirm": ("确认导入网格边界", "Import the boundaries"),
     "import.grids.done": ("已导入：新增 {added} 个网格，更新 {updated} 个。", "Imported: {added} grids added, {updated} updated."),
-    "import.col.feature": ("要素", "Feature"),
-    "import.col.code": ("编号", "Code"),
-    "import.col.area": ("面积 km²", "Area km²"),
 }

@@ -110,6 +110,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Phone number not valid: an 11-digit mobile, or a landline like 0513-82123456.",
     ),
     "groups.error.created_on": ("日期格式应为 2021-03-05。", "Dates look like 2021-03-05."),
+    "groups.error.created_on_future": (
+        "建群日期 {value} 晚于今天（{today}）：请填写群实际建立的日期。",
+        "The founding date {value} is after today ({today}): enter the date the group was actually set up.",
+    ),
+    "groups.error.created_on_early": (
+        "建群日期 {value} 早于微信问世（{earliest}），不可能是建群日期：请核对年份。",
+        "The founding date {value} is before WeChat existed ({earliest}): check the year.",
+    ),
     "groups.error.webhook": (
         "Webhook 地址应形如 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…",
         "A webhook looks like https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…",
