@@ -91,3 +91,10 @@ def test_a_value_a_link_formula_saved_is_flagged_for_a_look(demo_db, users, sanx
     assert result.name == "点我"
     assert [(w.field, w.key) for w in result.warnings] == [("name", "group_import.warning.linked_formula")]
     assert "HYPERLINK" in result.warnings[0].params["formula"]
+
+
+def test_a_station_typed_slightly_wrong_gets_the_closest_stations(demo_db, users, sanxing):
+    rows = [["群名称", "派出所", "所属网格"], ["站名错群", sanxing["name"].replace("派出所", "派初所"), "第1网格"]]
+    row = dry_run(demo_db, users["district_admin"], read_table(csv_bytes(rows), "t.csv")).rows[0]
+    station = next(r for r in row.reasons if r.field == "station")
+    assert station.key == "group_import.error.station_unknown" and sanxing["name"] in hint_text(station)

@@ -95,7 +95,7 @@ def dry_run(db: sqlite_utils.Database, user: User, data: bytes, *, overlap_toler
 
     ``mapping`` (field of :data:`~lib.grids.boundary_file.PROPERTIES` → the file's property name)
     defaults to :func:`~lib.grids.boundary_file.propose_properties`; the report keeps the mapping
-    used, and its notes name the properties read under another name and those not used at all.
+    used (the import tab shows it), and a note names the properties not used at all.
     A feature without a station gets the station whose area (its grids) holds it, noted as inferred.
     """
     _require_district(user)
@@ -104,9 +104,6 @@ def dry_run(db: sqlite_utils.Database, user: User, data: bytes, *, overlap_toler
     proposed, unused = propose_properties(raw_features)
     mapping = proposed if mapping is None else {f: mapping.get(f) for f in PROPERTIES}
     unused = [k for k in unused + [k for k in proposed.values() if k] if k not in mapping.values()]
-    renamed = [(f, k) for f, k in mapping.items() if k is not None and k != f]
-    if renamed:
-        notes.append(("grid_import.note.properties_mapped", {"pairs": "、".join(f"{k} → {f}" for f, k in renamed)}))
     if unused:
         notes.append(("grid_import.note.properties_unused", {"names": "、".join(dict.fromkeys(unused))}))
     features = map_properties(raw_features, mapping)

@@ -40,7 +40,7 @@ from lib.core.db import query_one, write_transaction
 from lib.core.errors import NotFoundError, ScopeError, ValidationError
 from lib.grids import groups, naming, sheet_reader
 from lib.grids.cell_values import CellError, parse_count, parse_date, parse_phone, parse_word, person_name
-from lib.grids.group_lookups import Lookups, find_grid, find_owner
+from lib.grids.group_lookups import Lookups, find_grid, find_owner, station_hints
 from lib.grids.sheet_reader import EXCEL_ERRORS, FormulaCell, HeaderWords, RawRow, RawTable, cell_text
 
 FIELDS = ("name", "grid", "station", "platform", "owner", "admin_name", "admin_phone",
@@ -339,7 +339,8 @@ def _dry_run_row(db, user: User, table: RawTable, mapping: dict, look: Lookups, 
     if "station" in raw:
         station = look.find_station(cell_text(raw["station"]))
         if station is None or (not user.is_district and user.station_id is None):
-            fail("station", "group_import.error.station_unknown", value=cell_text(raw["station"]))
+            fail("station", "group_import.error.station_unknown", station_hints(user, look, cell_text(raw["station"])),
+                 value=cell_text(raw["station"]))
         elif not scope.can_see_station(user, station["id"]):
             fail("station", "group_import.error.station_other", value=cell_text(raw["station"]),
                  own=look.station_name(user.station_id))

@@ -143,6 +143,16 @@ def _grid_hints(user: User, look: Lookups, key: str, station_id: int | None) -> 
     return [("group_import.hint.closest_grids", {"names": names})]
 
 
+def station_hints(user: User, look: Lookups, text: str) -> list[tuple[str, dict]]:
+    """The stations (in the user's scope) whose names read closest to a station cell not found."""
+    stations = {squash(u["name"]): u for u in look.units
+                if u["kind"] == "station" and scope.can_see_station(user, u["id"])}
+    close = _closest(squash(nfkc(text)), stations)
+    if not close:
+        return []
+    return [("group_import.hint.closest_stations", {"names": "、".join(f"{u['name']}（{u['code']}）" for u in close)})]
+
+
 def _owner_hints(user: User | None, look: Lookups, text: str, station_id: int | None) -> list[tuple[str, dict]]:
     """What to write instead of an owner no officer of the station answers to: officers of other
     stations with exactly that name, and the station's officers whose names read closest."""

@@ -7,6 +7,7 @@ confirmation, and then everything in one transaction.
 from __future__ import annotations
 
 import hashlib
+import re
 
 import streamlit as st
 
@@ -23,11 +24,14 @@ GRIDS_P = "map_import_"
 
 
 def _reason_text(ctx: ui.Context, reason: group_import.Reason) -> str:
-    """One problem with its fix: the field it is about (unless the message names the column
-    itself), the message, then each hint."""
+    """One problem with its fix: the field it is about (unless the message already names it), the
+    message, then each hint."""
     text = ctx.t(reason.key, **reason.params)
-    if reason.field and "column" not in reason.params:
-        text = f"{ctx.t('group_import.field.' + reason.field)}：{text}"
+    if reason.field:
+        label = ctx.t("group_import.field." + reason.field)
+        # "群主（民警）：群主“…”不是…" would say it twice: the label only where the message does not name it.
+        if re.sub(r"[（(].*?[）)]", "", label).strip().lower() not in text.lower():
+            text = f"{label}：{text}"
     return " ".join([text] + [ctx.t(key, **params) for key, params in reason.hints])
 
 

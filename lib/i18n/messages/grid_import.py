@@ -219,10 +219,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "第 {n} 个要素：未填派出所，按位置推断为{station}（{percent}% 的面积在该所现有网格内）。",
         "Feature {n}: no station given; inferred from where it lies: {station} ({percent}% of its area is inside that station's grids).",
     ),
-    "grid_import.note.properties_mapped": (
-        "属性按以下对应读取：{pairs}。",
-        "Properties read as: {pairs}.",
-    ),
     "grid_import.note.properties_unused": (
         "未使用的属性：{names}（如其中有网格名称、编码或派出所，请在上方的属性对应中指定）。",
         "Properties not used: {names} (if one of them holds the grid's name, code or station, choose it in the property mapping above).",

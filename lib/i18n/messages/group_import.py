@@ -190,6 +190,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{value}”是{officers}的民警：如确由其任群主，请填写该所的网格；否则请换成本所民警。",
         "“{value}” is an officer of {officers}: if they own the group, give a grid of that station; otherwise name an officer of this one.",
     ),
+    "group_import.hint.closest_stations": (
+        "最接近的派出所：{names}。",
+        "Closest stations: {names}.",
+    ),
     "group_import.hint.closest_grids": (
         "最接近的网格：{names}。",
         "Closest grids: {names}.",
