@@ -638,7 +638,7 @@ def test_every_message_has_both_languages_and_the_same_placeholders():
 
 def test_every_key_in_the_code_is_in_the_messages():
     source = "".join((ROOT / "lib" / "grids" / name).read_text(encoding="utf-8") for name in (
-        "grid_import.py", "boundary_file.py", "boundary_geometry.py", "district_outline.py"))
+        "grid_import.py", "boundary_file.py", "boundary_geometry.py", "district_outline.py", "boundary_replace.py"))
     used = set(re.findall(r'"(grid_import\.[a-z0-9_.]+)"', source))
     for column in ("population", "households"):
         for problem in ("invalid", "negative"):
@@ -701,3 +701,102 @@ def test_an_unclosed_triangle_is_named_unclosed(demo_db, admin, cells):
     triangle = feature([[x0, y0], [x1, y0], [x1, y1]], name="三角", station="S06")
     row = grid_import.dry_run(demo_db, admin, collection(triangle)).rows[0]
     assert keys(row) == ["grid_import.ring_not_closed"] and row.reasons[0][1]["count"] == 3
+
+
+# --- replacing a station's boundaries (issue 14) -----------------------------------------------
+
+
+def _station_file(demo_db, station_code: str, *, merge: tuple[int, int], leave_out: int | None = None):
+    """The station's comprehensive grids as a GIS office would send them, by code, except two merged
+    into one new grid (no code) and, optionally, one left out. Returns (bytes, grids by id)."""
+    grids = {g["id"]: g for g in demo_db.query(
+        "SELECT g.id, g.code, g.name, g.geometry FROM grids g JOIN units u ON u.id = g.station_id"
+        " WHERE u.code = ? AND g.category = 'comprehensive' AND g.geometry IS NOT NULL ORDER BY g.id", [station_code])}
+    a, b = merge
+    features = [{"type": "Feature", "geometry": json.loads(g["geometry"]),
+                 "properties": {"name": g["name"], "grid_code": g["code"], "所属派出所": station_code}}
+                for gid, g in grids.items() if gid not in (a, b, leave_out)]
+    union = shapely.union_all([shapely.from_geojson(grids[a]["geometry"]), shapely.from_geojson(grids[b]["geometry"])])
+    features.append({"type": "Feature", "geometry": json.loads(shapely.to_geojson(union)),
+                     "properties": {"name": "合并后的网格", "所属派出所": station_code}})
+    return collection(*features), grids
+
+
+def _grids_with_groups(demo_db, station_code: str, n: int) -> list[int]:
+    return [r[0] for r in demo_db.execute(
+        "SELECT g.id FROM grids g JOIN units u ON u.id = g.station_id WHERE u.code = ? AND g.category = 'comprehensive'"
+        " AND g.geometry IS NOT NULL AND EXISTS (SELECT 1 FROM chat_groups c WHERE c.grid_id = g.id) ORDER BY g.id"
+        " LIMIT ?", [station_code, n])]
+
+
+def test_a_station_boundary_file_replaces_its_grids_in_one_step(demo_db, admin):
+    a, b, c = _grids_with_groups(demo_db, "S06", 3)
+    data, grids = _station_file(demo_db, "S06", merge=(a, b), leave_out=c)
+    groups_ab = [r[0] for r in demo_db.execute("SELECT id FROM chat_groups WHERE grid_id IN (?, ?) ORDER BY id", [a, b])]
+    tips_ab = demo_db.execute("SELECT COUNT(*) FROM tips WHERE grid_id IN (?, ?)", [a, b]).fetchone()[0]
+
+    # Merged without replacing, the new grid overlaps the two it replaces: refused.
+    plain = grid_import.dry_run(demo_db, admin, data)
+    assert "grid_import.overlaps_grid" in keys(plain.rows[-1])
+
+    report = grid_import.dry_run(demo_db, admin, data, replace=True)
+    assert_renders(report)
+    assert report.n_reject == 0 and report.n_add == 1 and report.n_unchanged == len(grids) - 3
+    merged = report.rows[-1]
+    retired = {p.grid_id: p for p in report.retirements}
+    assert set(retired) == {a, b, c}
+    assert retired[a].successor == retired[b].successor == merged.index and not retired[a].kept
+    assert retired[c].kept and retired[c].groups  # left out, still holding groups: kept and listed
+    assert report.n_retire == 2
+
+    result = grid_import.apply(demo_db, admin, report, filename="S06.geojson")
+    assert (result["added"], result["retired"], result["groups_moved"], result["tips_moved"]) == (
+        1, 2, len(groups_ab), tips_ab)
+    new_id = demo_db.execute("SELECT id FROM grids WHERE name = '合并后的网格'").fetchone()[0]
+    assert demo_db.execute("SELECT COUNT(*) FROM grids WHERE id IN (?, ?)", [a, b]).fetchone()[0] == 0
+    assert demo_db.execute("SELECT COUNT(*) FROM grids WHERE id = ?", [c]).fetchone()[0] == 1
+    assert [r[0] for r in demo_db.execute("SELECT id FROM chat_groups WHERE grid_id = ? ORDER BY id", [new_id])] \
+        == groups_ab
+    assert demo_db.execute("SELECT COUNT(*) FROM tips WHERE grid_id = ?", [new_id]).fetchone()[0] == tips_ab
+    # the coverage figures follow (kept by triggers): the new grid counts the groups it took over
+    active = demo_db.execute("SELECT COUNT(*) FROM chat_groups WHERE grid_id = ? AND status = 'active'",
+                             [new_id]).fetchone()[0]
+    assert demo_db.execute("SELECT active_groups FROM grids WHERE id = ?", [new_id]).fetchone()[0] == active
+    actions = [r[0] for r in demo_db.execute("SELECT action FROM audit_log WHERE action LIKE 'import%'")]
+    assert actions.count("import_retire") == 2 and actions.count("import_move_group") == len(groups_ab)
+    file_row = json.loads(demo_db.execute("SELECT after FROM audit_log WHERE action = 'import' AND entity = 'grids'"
+                                          " ORDER BY id DESC LIMIT 1").fetchone()[0])
+    assert file_row["mode"] == "replace" and file_row["retired"] == 2
+
+
+def test_a_replacement_that_fails_midway_leaves_everything_as_it_was(demo_db, admin, monkeypatch):
+    from lib.grids import boundary_replace
+
+    a, b = _grids_with_groups(demo_db, "S06", 2)
+    data, _grids = _station_file(demo_db, "S06", merge=(a, b))
+    report = grid_import.dry_run(demo_db, admin, data, replace=True)
+    before = snapshot(demo_db), counts(demo_db), list(demo_db.execute("SELECT id, grid_id FROM chat_groups"))
+    real, calls = boundary_replace.retire, []
+
+    def second_fails(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(boundary_replace, "retire", second_fails)
+    with pytest.raises(RuntimeError):
+        grid_import.apply(demo_db, admin, report)
+    assert len(calls) == 2  # the first retirement had been written when the second failed
+    assert (snapshot(demo_db), counts(demo_db), list(demo_db.execute("SELECT id, grid_id FROM chat_groups"))) == before
+
+
+def test_a_replacement_with_a_refused_feature_is_not_applied(demo_db, admin):
+    a, b = _grids_with_groups(demo_db, "S06", 2)
+    data, _grids = _station_file(demo_db, "S06", merge=(a, b))
+    doc = json.loads(data)
+    doc["features"][0]["properties"]["人口数"] = "很多"
+    report = grid_import.dry_run(demo_db, admin, json.dumps(doc, ensure_ascii=False).encode(), replace=True)
+    assert report.n_reject == 1
+    with pytest.raises(ValidationError):
+        grid_import.apply(demo_db, admin, report, skip_rejected=True)

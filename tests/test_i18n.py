@@ -75,10 +75,11 @@ FAMILIES: dict[str, tuple] = {
                          "close_appeal"),
     "board.outcome.{}": (*appeals.OUTCOMES, "expired"),  # "expired" is the worker's
     "board.follow_up.{}": tuple(appeals.FOLLOW_UP),
-    "group_import.action.{}": group_import.ACTIONS,
+    "group_import.action.{}": ui_imports.REPORT_ACTIONS,
     "group_import.field.{}": group_import.FIELDS,
     "import.grids.field.{}": boundary_file.PROPERTIES,
     "import.verdict.{}": ui_imports.VERDICTS,
+    "import.grids.mode.{}": ui_imports.GRID_MODES,
     "grid_import.{}_{}": tuple(itertools.product(("population", "households"), ("invalid", "negative"))),
     "map.measure.{}": coverage_map.MEASURES,
     "registry.status.{}": groups.STATUSES,

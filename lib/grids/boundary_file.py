@@ -53,7 +53,7 @@ class FeatureResult:
     index: int
     name: str | None
     code: str | None
-    action: str  # "add" | "update" | "reject"
+    action: str  # "add" | "update" | "unchanged" (replace mode: nothing to change) | "reject"
     reasons: list[Reason] = field(default_factory=list)
     notes: list[Reason] = field(default_factory=list)
     station_id: int | None = None
@@ -61,6 +61,8 @@ class FeatureResult:
     grid_id: int | None = None
     area_km2: float | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    update_values: dict[str, Any] = field(default_factory=dict)
+    """The columns an update of an existing grid would set (only those the file gives)."""
     station_missing: bool = False
     """The feature names no station: the dry run infers it from the station areas, or refuses it."""
     station_inferred: bool = False
@@ -338,6 +340,16 @@ def check_feature(n: int, feature, lookups: Lookups) -> tuple[FeatureResult, Bas
                           lat=round(point.y, COORD_DIGITS))
     if name is not None:
         row.values["name"] = name
+    # What an update sets: only what the file gives (kept aside for a feature the replace mode
+    # matches to an existing grid by its name).
+    row.update_values = dict(row.values)
+    if outpost_given and outpost_id is not None:
+        row.update_values["outpost_id"] = outpost_id
+    for column in ("population", "households"):
+        if counts[column] is not None:
+            row.update_values[column] = counts[column]
+    if section is not None:
+        row.update_values["section_label"] = section
     if grid is None:
         row.values.update(category="comprehensive", station_id=row.station_id, outpost_id=outpost_id,
                           population=counts["population"] or 0, households=counts["households"] or 0,
@@ -345,13 +357,7 @@ def check_feature(n: int, feature, lookups: Lookups) -> tuple[FeatureResult, Bas
         if code is not None:
             row.values["code"] = code
     else:
-        if outpost_given and outpost_id is not None:
-            row.values["outpost_id"] = outpost_id
-        for column in ("population", "households"):
-            if counts[column] is not None:
-                row.values[column] = counts[column]
-        if section is not None:
-            row.values["section_label"] = section
+        row.values = dict(row.update_values)
     return row, shape
 
 

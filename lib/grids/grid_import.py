@@ -42,6 +42,7 @@ from lib.grids.boundary_file import (  # noqa: F401  (read_features,
     propose_properties,
     read_features,
 )
+from lib.grids import boundary_replace
 from lib.grids.boundary_geometry import Reason, short
 from lib.grids.district_outline import stored_boundary
 
@@ -63,6 +64,17 @@ class GridImportReport:
     overlap_tolerance: float = 0.01
     mapping: dict[str, str | None] = field(default_factory=dict)
     """Field → the file's property name the dry run read it from."""
+    replace: bool = False
+    retirements: list[boundary_replace.Retirement] = field(default_factory=list)
+    """Replace mode: the stations' grids the file does not keep (see :mod:`lib.grids.boundary_replace`)."""
+
+    @property
+    def n_unchanged(self) -> int:
+        return sum(1 for r in self.rows if r.action == "unchanged")
+
+    @property
+    def n_retire(self) -> int:
+        return sum(1 for r in self.retirements if not r.kept)
 
     @property
     def n_add(self) -> int:
@@ -79,14 +91,14 @@ class GridImportReport:
     @property
     def can_apply(self) -> bool:
         """True when every feature is accepted (with rejected rows, apply needs ``skip_rejected``)."""
-        return self.n_reject == 0 and self.n_add + self.n_update > 0
+        return self.n_reject == 0 and self.n_add + self.n_update + self.n_retire > 0
 
 
 # --- dry run ----------------------------------------------------------------------------
 
 
 def dry_run(db: sqlite_utils.Database, user: User, data: bytes, *, overlap_tolerance: float = 0.01,
-            mapping: dict[str, str | None] | None = None) -> GridImportReport:
+            mapping: dict[str, str | None] | None = None, replace: bool = False) -> GridImportReport:
     """Check a GeoJSON file of grid boundaries and report what importing it would do; writes nothing.
 
     District admins only. A file that cannot be read at all (too large, not JSON, not
@@ -97,6 +109,11 @@ def dry_run(db: sqlite_utils.Database, user: User, data: bytes, *, overlap_toler
     defaults to :func:`~lib.grids.boundary_file.propose_properties`; the report keeps the mapping
     used (the import tab shows it), and a note names the properties not used at all.
     A feature without a station gets the station whose area (its grids) holds it, noted as inferred.
+
+    ``replace``: the file replaces the current grids of the stations it names
+    (:mod:`lib.grids.boundary_replace`): features match existing grids by code, else by name; the
+    stations' other grids are retired (``report.retirements``), their groups and tips going to the
+    file's grid that takes their place; overlaps with the stations' current grids do not count.
     """
     _require_district(user)
     notes: list[Reason] = []
@@ -117,15 +134,26 @@ def dry_run(db: sqlite_utils.Database, user: User, data: bytes, *, overlap_toler
             shapes[position] = shape
     existing = _ExistingGrids.load(db)
     _infer_stations(rows, shapes, existing, lookups)
-    _check_duplicates(rows, lookups)
+    replaced: set[int] = set()
+    station_grids: dict[int, dict] = {}
+    if replace:
+        station_grids = boundary_replace.station_grids(db, {r.station_id for r in rows if r.station_id})
+        boundary_replace.match_by_name(rows, station_grids)
+        replaced = set(station_grids)
+    _check_duplicates(rows, lookups, freed=replaced)
     _check_inside_district(db, rows, shapes, existing, notes)
-    _check_overlaps(rows, shapes, existing, overlap_tolerance)
+    _check_overlaps(rows, shapes, existing, overlap_tolerance, also_replaced=replaced)
     for row in rows:
         if row.reasons:
             row.action = "reject"
             # What the feature would have become says nothing once it is refused.
             row.notes = [note for note in row.notes if note[0] not in _ACCEPTED_ONLY]
-    return GridImportReport(rows=rows, notes=notes, overlap_tolerance=overlap_tolerance, mapping=mapping)
+    report = GridImportReport(rows=rows, notes=notes, overlap_tolerance=overlap_tolerance, mapping=mapping,
+                              replace=replace)
+    if replace:
+        boundary_replace.mark_unchanged(rows, station_grids)
+        report.retirements = boundary_replace.plan_retirements(db, rows, shapes, station_grids)
+    return report
 
 
 _ACCEPTED_ONLY = {"grid_import.note.new_code"}
@@ -168,8 +196,9 @@ def _require_district(user: User) -> None:
         raise ScopeError()
 
 
-def _check_duplicates(rows: list[FeatureResult], lookups: Lookups) -> None:
-    """Two features with one code, or one name within a station; a name already used in the station."""
+def _check_duplicates(rows: list[FeatureResult], lookups: Lookups, freed: set[int] = frozenset()) -> None:
+    """Two features with one code, or one name within a station; a name already used in the station
+    (by a grid not in ``freed``: those the replace mode redraws or retires)."""
     by_code: dict[str, list[FeatureResult]] = {}
     by_name: dict[tuple[int, str], list[FeatureResult]] = {}
     for row in rows:
@@ -193,7 +222,7 @@ def _check_duplicates(rows: list[FeatureResult], lookups: Lookups) -> None:
         if not (row.name and row.station_id):
             continue
         holders = [g for g in lookups.names_of_station(row.station_id).get(row.name, [])
-                   if g != row.grid_id and g not in renamed]
+                   if g != row.grid_id and g not in renamed and g not in freed]
         if holders:
             row.reasons.append(("grid_import.name_taken", {"n": row.index, "name": row.name,
                                                            "code": lookups.grid_code(holders[0])}))
@@ -343,7 +372,7 @@ def _feature_overlaps(rows: list[FeatureResult], shapes: np.ndarray, tolerance: 
 
 
 def _check_overlaps(rows: list[FeatureResult], shapes: dict[int, BaseGeometry], existing: _ExistingGrids,
-                    tolerance: float) -> None:
+                    tolerance: float, also_replaced: set[int] = frozenset()) -> None:
     """Overlaps between features of the file, and with the existing grids as they would be after the import.
 
     A grid redrawn by an accepted feature is judged by its new outline only. A rejected
@@ -356,11 +385,11 @@ def _check_overlaps(rows: list[FeatureResult], shapes: dict[int, BaseGeometry], 
     array = np.array([shapes[r.index] for r in shaped], dtype=object)
     for i, reasons in _feature_overlaps(shaped, array, tolerance).items():
         shaped[i].reasons.extend(reasons)
-    replaced = {r.grid_id for r in shaped if r.grid_id is not None and not r.reasons}
+    replaced = {r.grid_id for r in shaped if r.grid_id is not None and not r.reasons} | also_replaced
     while True:
         found = _existing_overlaps(shaped, array, existing, tolerance, replaced)
         still = {r.grid_id for i, r in enumerate(shaped)
-                 if r.grid_id is not None and not r.reasons and i not in found}
+                 if r.grid_id is not None and not r.reasons and i not in found} | also_replaced
         if still == replaced:
             break
         replaced = still
@@ -376,22 +405,29 @@ def apply(db: sqlite_utils.Database, user: User, report: GridImportReport, *, sk
     """Write the accepted rows of a dry run in one transaction, with an audit row per grid and one
     for the file (its name, the counts, the property mapping).
 
-    Refuses a report with rejected rows unless ``skip_rejected``. Inside the transaction the
-    overlaps are checked again against the grids as they are now (another admin may have
-    changed them since the dry run); any refusal or failure leaves the database unchanged.
-    Returns ``{"added", "updated", "skipped", "grid_ids"}``.
+    Refuses a report with rejected rows unless ``skip_rejected`` (never in replace mode: a
+    station's boundaries are replaced whole or not at all). Inside the transaction the overlaps
+    are checked again against the grids as they are now (another admin may have changed them
+    since the dry run); any refusal or failure leaves the database unchanged. In replace mode the
+    retired grids' groups and tips go to their successors and the grids are deleted, each audited.
+    Returns ``{"added", "updated", "skipped", "grid_ids"}`` and, in replace mode, ``"retired"``,
+    ``"groups_moved"``, ``"tips_moved"``.
     """
     _require_district(user)
-    if report.n_reject and not skip_rejected:
+    if report.n_reject and (report.replace or not skip_rejected):
         raise ValidationError("grid_import.has_rejected", count=report.n_reject)
     accepted = [r for r in report.rows if r.action in ("add", "update")]
-    if not accepted:
+    retiring = [r for r in report.retirements if not r.kept]
+    if not accepted and not retiring:
         raise ValidationError("grid_import.nothing_to_apply")
     grid_ids: list[int] = []
     added = updated = 0
+    out: dict = {}
     with write_transaction(db):
-        _revalidate(db, accepted, report.overlap_tolerance)
+        _revalidate(db, accepted, report.overlap_tolerance,
+                    also_replaced={r.grid_id for r in report.retirements} | {r.grid_id for r in report.rows if r.grid_id})
         now = utcnow()
+        ids_by_index = {r.index: r.grid_id for r in report.rows if r.grid_id is not None}
         for row in accepted:
             try:
                 if row.action == "update":
@@ -400,17 +436,28 @@ def apply(db: sqlite_utils.Database, user: User, report: GridImportReport, *, sk
                 else:
                     grid_ids.append(_insert_grid(db, user, row, now))
                     added += 1
+                ids_by_index[row.index] = grid_ids[-1]
             except sqlite3.DatabaseError as exc:
                 # The transaction rolls back as this leaves it: nothing of the file is kept.
                 raise ValidationError("grid_import.write_failed", n=row.index, detail=short(str(exc), 80)) from exc
+        if report.replace:
+            out = {"retired": 0, "groups_moved": 0, "tips_moved": 0}
+            for plan in retiring:
+                moved = boundary_replace.retire(db, user, plan, ids_by_index.get(plan.successor))
+                out["retired"] += 1
+                out["groups_moved"] += moved["groups"]
+                out["tips_moved"] += moved["tips"]
         audit.record(db, user, "import", "grids", None, after={
-            "filename": filename, "added": added, "updated": updated, "skipped": report.n_reject,
+            "filename": filename, "mode": "replace" if report.replace else "add_or_update", "added": added,
+            "updated": updated, "skipped": report.n_reject, **out,
             "mapping": {f: k for f, k in report.mapping.items() if k is not None}})
-    return {"added": added, "updated": updated, "skipped": report.n_reject, "grid_ids": grid_ids}
+    return {"added": added, "updated": updated, "skipped": report.n_reject, "grid_ids": grid_ids, **out}
 
 
-def _revalidate(db: sqlite_utils.Database, rows: list[FeatureResult], tolerance: float) -> None:
-    """The checks that another write since the dry run could have broken."""
+def _revalidate(db: sqlite_utils.Database, rows: list[FeatureResult], tolerance: float,
+                also_replaced: set[int] = frozenset()) -> None:
+    """The checks that another write since the dry run could have broken (``also_replaced``: grids
+    the replace mode redraws or retires, whose outlines do not count)."""
     for row in rows:
         if row.action == "update":
             grid = query_one(db, "SELECT station_id, category FROM grids WHERE id = ?", [row.grid_id])
@@ -419,7 +466,7 @@ def _revalidate(db: sqlite_utils.Database, rows: list[FeatureResult], tolerance:
         elif row.code and db.execute("SELECT 1 FROM grids WHERE code = ?", [row.code]).fetchone():
             raise ValidationError("grid_import.grid_changed", n=row.index, code=row.code)
     shapes = np.array([shapely.from_geojson(r.values["geometry"]) for r in rows], dtype=object)
-    replaced = {r.grid_id for r in rows if r.grid_id is not None}
+    replaced = {r.grid_id for r in rows if r.grid_id is not None} | also_replaced
     found = _existing_overlaps(rows, shapes, _ExistingGrids.load(db), tolerance, replaced)
     for i, reasons in _feature_overlaps(rows, shapes, tolerance).items():
         found.setdefault(i, []).extend(reasons)

@@ -48,9 +48,13 @@ def _lines(ctx: ui.Context, row: group_import.RowResult) -> list[str]:
     return lines
 
 
-VERDICTS = ("reject", "look", "add", "update", "unchanged", "all")
+VERDICTS = ("reject", "look", "retire", "add", "update", "unchanged", "all")
 """The report's filter: a verdict, the rows with something to look at, or every row."""
 PAGE_ROWS = 50  # rows of the report drawn at once; the download has them all
+GRID_MODES = ("merge", "replace")
+"""The grid import's two ways: add or update grids, or replace the stations' boundaries."""
+REPORT_ACTIONS = (*group_import.ACTIONS, "retire", "kept")
+"""What a report row may say (``group_import.action.*``): the grid import's replace mode adds two."""
 
 
 def _verdict_of(item: dict) -> set[str]:
@@ -60,7 +64,8 @@ def _verdict_of(item: dict) -> set[str]:
 def report_view(ctx: ui.Context, items: list[dict], key: str, label_key: str = "import.row_label") -> None:
     """A dry run's report, readable on screen: a filter by verdict (with counts), then each row of
     the chosen verdict with every line in full (no cut-off cells), a page at a time. ``items`` are
-    ``{"number", "name", "action", "lines", "look"}``; ``label_key`` names a row (行 or 要素)."""
+    ``{"number", "name", "action", "lines", "look"}`` (and ``label_key`` when an item is named
+    otherwise than the others); ``label_key`` names a row (行 or 要素)."""
     t = ctx.t
     counts = {v: sum(v in _verdict_of(i) for i in items) for v in VERDICTS}
     default = next((v for v in VERDICTS if counts[v]), "all")
@@ -75,7 +80,7 @@ def report_view(ctx: ui.Context, items: list[dict], key: str, label_key: str = "
                                key=f"{key}page_{verdict}")
     with st.container(border=True, key=key + "rows"):
         for item in chosen[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]:
-            head = t(label_key, number=item["number"], name=ui.inert(item["name"] or "—"),
+            head = t(item.get("label_key", label_key), number=item["number"], name=ui.inert(item["name"] or "—"),
                      action=t("group_import.action." + item["action"]))
             lines = "".join(f"\n- {ui.inert(line)}" for line in item["lines"])
             st.markdown(f"**{head}**{lines}")
@@ -190,33 +195,59 @@ def grids_tab(ctx: ui.Context) -> None:
         mapping[field] = cols[n % 4].selectbox(
             t("import.grids.field." + field), names, index=names.index(proposed.get(field)),
             key=f"{GRIDS_P}{digest}_{field}", format_func=lambda k: t("import.not_mapped") if k is None else k)
+    mode = st.radio(t("import.grids.mode"), GRID_MODES, key=GRIDS_P + "mode", horizontal=False,
+                    format_func=lambda m: t("import.grids.mode." + m))
+    replace = mode == "replace"
     report_key = f"{GRIDS_P}report_{digest}"
     if st.button(t("import.dry_run"), key=GRIDS_P + "dry_run", type="primary"):
         try:
-            st.session_state[report_key] = grid_import.dry_run(ctx.db, ctx.user, data, mapping=mapping)
+            st.session_state[report_key] = grid_import.dry_run(ctx.db, ctx.user, data, mapping=mapping,
+                                                               replace=replace)
         except PortalError as exc:
             ui.show_error(ctx, exc)
             return
     report: grid_import.GridImportReport | None = st.session_state.get(report_key)
-    if report is None or report.mapping != mapping:
-        return  # a changed mapping needs a new dry run
-    st.info(t("import.grids.summary", n_add=report.n_add, n_update=report.n_update, n_reject=report.n_reject))
+    if report is None or report.mapping != mapping or report.replace != replace:
+        return  # a changed mapping or mode needs a new dry run
+    if replace:
+        st.info(t("import.grids.replace_summary", n_unchanged=report.n_unchanged, n_update=report.n_update,
+                  n_add=report.n_add, n_retire=report.n_retire, n_reject=report.n_reject))
+    else:
+        st.info(t("import.grids.summary", n_add=report.n_add, n_update=report.n_update, n_reject=report.n_reject))
     for key, params in report.notes:
         st.caption(t(key, **params))
     items = [{"number": r.index, "name": r.name, "action": r.action, "lines": _grid_lines(ctx, r), "look": False}
              for r in report.rows]
+    names = {r.index: r.name or "—" for r in report.rows}
+    for plan in report.retirements:
+        if plan.kept:
+            line = t("import.grids.kept_line", code=plan.code, name=plan.name, groups="、".join(plan.groups))
+        elif plan.groups or plan.successor:
+            line = t("import.grids.retire_line", code=plan.code, name=plan.name, groups=len(plan.groups),
+                     tips=plan.tips, successor=plan.successor, successor_name=names.get(plan.successor, "—"))
+        else:
+            line = t("import.grids.retire_empty", code=plan.code, name=plan.name, tips=plan.tips)
+        items.append({"number": plan.code, "name": plan.name, "action": "kept" if plan.kept else "retire",
+                      "lines": [line], "look": plan.kept, "label_key": "import.grid_label"})
     report_view(ctx, items, GRIDS_P, label_key="import.feature_label")
     st.download_button(t("import.report_csv"), _report_csv(ctx, items), mime="text/csv",
                        file_name=f"grid-import-report-{digest}.csv", key=GRIDS_P + "report_csv", on_click="ignore")
-    if report.n_add + report.n_update == 0:
+    if report.n_add + report.n_update + (report.n_retire if replace else 0) == 0:
         st.warning(t("import.nothing"))
         return
+    if replace and report.n_reject:
+        st.warning(t("import.grids.replace_no_skip"))
+        return
     skip = st.checkbox(t("import.grids.skip_rejected"), key=GRIDS_P + "skip") if report.n_reject else False
-    if st.button(t("import.grids.confirm"), key=GRIDS_P + "apply", disabled=bool(report.n_reject) and not skip):
+    label = t("import.grids.replace_confirm" if replace else "import.grids.confirm")
+    if st.button(label, key=GRIDS_P + "apply", disabled=bool(report.n_reject) and not skip):
         try:
             result = grid_import.apply(ctx.db, ctx.user, report, skip_rejected=skip, filename=upload.name)
         except PortalError as exc:
             ui.show_error(ctx, exc)
             return
         del st.session_state[report_key]
-        st.success(t("import.grids.done", added=result["added"], updated=result["updated"]))
+        if replace:
+            st.success(t("import.grids.replace_done", **result))
+        else:
+            st.success(t("import.grids.done", added=result["added"], updated=result["updated"]))

@@ -215,6 +215,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
 
     # --- notes: information, nothing refused -------------------------------------------------
+    "grid_import.note.matched_by_name": (
+        "第 {n} 个要素：按名称对应到本所现有网格 {code}，将更新它的边界（编码不变）。",
+        "Feature {n}: matched by its name to the station's grid {code}, whose outline it will update (the code stays).",
+    ),
     "grid_import.note.station_inferred": (
         "第 {n} 个要素：未填派出所，按位置推断为{station}（{percent}% 的面积在该所现有网格内）。",
         "Feature {n}: no station given; inferred from where it lies: {station} ({percent}% of its area is inside that station's grids).",

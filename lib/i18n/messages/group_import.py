@@ -248,6 +248,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无变化",
         "Unchanged",
     ),
+    "group_import.action.retire": (
+        "停用",
+        "Retire",
+    ),
+    "group_import.action.kept": (
+        "保留",
+        "Kept",
+    ),
     "group_import.action.reject": (
         "拒绝",
         "Rejected",

@@ -20,12 +20,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.filter": ("查看", "Show"),
     "import.verdict.reject": ("拒绝（{n}）", "Rejected ({n})"),
     "import.verdict.look": ("需核对（{n}）", "To check ({n})"),
+    "import.verdict.retire": ("停用（{n}）", "Retired ({n})"),
     "import.verdict.add": ("新增（{n}）", "New ({n})"),
     "import.verdict.update": ("更新（{n}）", "Updated ({n})"),
     "import.verdict.unchanged": ("无变化（{n}）", "Unchanged ({n})"),
     "import.verdict.all": ("全部（{n}）", "All ({n})"),
     "import.page": ("页码（共 {pages} 页，每页 50 行）", "Page (of {pages}, 50 rows each)"),
     "import.row_label": ("第 {number} 行 · {name} · {action}", "Row {number} · {name} · {action}"),
+    "import.grid_label": ("网格 {number} · {name} · {action}", "Grid {number} · {name} · {action}"),
     "import.feature_label": ("第 {number} 个要素 · {name} · {action}", "Feature {number} · {name} · {action}"),
     "import.look": ("请核对：{text}", "Check: {text}"),
     "import.col.row": ("行号", "Row"),
@@ -47,6 +49,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "keep the GIS software's names (网格名称, grid_code, 所属派出所 …): they are matched automatically and you may "
         "correct the matching below; a grid without a station gets the one it lies in. The dry run checks each "
         "feature's geometry, that it lies in the district and does not overlap existing grids; confirm to write.",
+    ),
+    "import.grids.mode": ("导入方式", "How to import"),
+    "import.grids.mode.merge": ("新增或更新网格（其余网格不变）", "Add or update grids (the others stay)"),
+    "import.grids.mode.replace": (
+        "替换文件所涉派出所的全部网格边界（文件中没有的网格将停用，其群组和线索转到接替的网格）",
+        "Replace all grid boundaries of the stations in the file (grids not in the file are retired; their "
+        "groups and tips go to the grid that takes their place)",
+    ),
+    "import.grids.replace_summary": (
+        "替换预检：保留 {n_unchanged} 个，修改 {n_update} 个，新增 {n_add} 个，停用 {n_retire} 个网格；拒绝 {n_reject} 个要素。",
+        "Replace, dry run: {n_unchanged} grids kept, {n_update} changed, {n_add} new, {n_retire} retired; "
+        "{n_reject} features rejected.",
+    ),
+    "import.grids.retire_line": (
+        "停用 {code} {name}：{groups} 个群、{tips} 条线索转到第 {successor} 个要素（{successor_name}）。",
+        "Retire {code} {name}: {groups} groups and {tips} tips go to feature {successor} ({successor_name}).",
+    ),
+    "import.grids.retire_empty": (
+        "停用 {code} {name}：没有群；{tips} 条线索将不再挂在网格上（仍属本所）。",
+        "Retire {code} {name}: no groups; {tips} tips will no longer name a grid (they stay with the station).",
+    ),
+    "import.grids.kept_line": (
+        "保留 {code} {name}：新边界中没有接替它的网格，而它还有群（{groups}）：请先把这些群改挂到其他网格，再重新导入。",
+        "Kept {code} {name}: no grid of the new boundaries takes its place and it still has groups ({groups}): "
+        "move them to other grids first, then import again.",
+    ),
+    "import.grids.replace_confirm": ("确认替换网格边界", "Replace the boundaries"),
+    "import.grids.replace_done": (
+        "已替换：新增 {added} 个、修改 {updated} 个、停用 {retired} 个网格；{groups_moved} 个群、{tips_moved} 条线索已转到接替的网格。",
+        "Replaced: {added} grids added, {updated} changed, {retired} retired; {groups_moved} groups and "
+        "{tips_moved} tips moved to the grids that took their place.",
+    ),
+    "import.grids.replace_no_skip": (
+        "替换必须整体进行：请先修正被拒绝的要素。",
+        "A replacement is all or nothing: fix the rejected features first.",
     ),
     "import.grids.mapping": ("属性对应（可修改）", "Property mapping (you may correct it)"),
     "import.grids.mapping_help": (
