@@ -133,7 +133,7 @@ def retire(db: sqlite_utils.Database, user, plan: Retirement, successor_grid_id:
     before = query_one(db, "SELECT id, code, name, station_id, outpost_id, population, households, section_label,"
                            " lat, lon FROM grids WHERE id = ?", [plan.grid_id])
     moved = 0
-    for group_id, name in db.execute("SELECT id, name FROM chat_groups WHERE grid_id = ? ORDER BY id",
+    for (group_id,) in db.execute("SELECT id FROM chat_groups WHERE grid_id = ? ORDER BY id",
                                      [plan.grid_id]).fetchall():
         db.execute("UPDATE chat_groups SET grid_id = ? WHERE id = ?", [successor_grid_id, group_id])
         audit.record(db, user, MOVE_ACTION, "chat_groups", group_id, before={"grid_id": plan.grid_id},

@@ -33,16 +33,17 @@ from lib.core import audit
 from lib.core.clock import utcnow
 from lib.core.db import query_one, write_transaction
 from lib.core.errors import ScopeError, ValidationError
-from lib.grids.boundary_file import (  # noqa: F401  (read_features,
+from lib.grids import boundary_replace
+# PROPERTIES and read_features are also this module's interface: the import tab reads them here.
+from lib.grids.boundary_file import (
     PROPERTIES,
     FeatureResult,
     Lookups,
     check_feature,
-    map_properties,  # PROPERTIES: the import tab)
+    map_properties,
     propose_properties,
     read_features,
 )
-from lib.grids import boundary_replace
 from lib.grids.boundary_geometry import Reason, short
 from lib.grids.district_outline import stored_boundary
 
