@@ -34,6 +34,7 @@ from lib.core.clock import utcnow
 from lib.core.db import query_one, write_transaction
 from lib.core.errors import ScopeError, ValidationError
 from lib.grids import boundary_replace
+
 # PROPERTIES and read_features are also this module's interface: the import tab reads them here.
 from lib.grids.boundary_file import (
     PROPERTIES,
