@@ -146,6 +146,8 @@ def test_the_appeal_race_from_draft_to_the_first_lead_on_the_right_desk(race_ser
     t0 = time.monotonic()
     admin.goto(race_server.url("/pushes"))
     expect(admin.get_by_text("待我审核：1 条")).to_be_visible(timeout=TIMEOUT_MS)
+    # The reach figures are drawn after the text (a query of their own): wait for them on a busy machine.
+    expect(admin.get_by_text("现在可覆盖的群")).to_be_visible(timeout=TIMEOUT_MS)
     wait_settled(admin)
     shown = body_text(admin)
     for part in (APPEAL_TEXT["正文"][:20], APPEAL_TEXT["体貌特征及衣着 *"], APPEAL_TEXT["联系人及电话 *"], "现在可覆盖的群",
