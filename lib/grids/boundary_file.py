@@ -260,9 +260,8 @@ def check_feature(n: int, feature, lookups: Lookups) -> tuple[FeatureResult, Bas
     station = None
     raw_station = props.get("station")
     station_missing = raw_station is None or (isinstance(raw_station, str) and not raw_station.strip())
-    if station_missing:
-        pass  # the dry run infers it from where the feature lies, or refuses (grid_import._infer_stations)
-    else:
+    # A missing station is inferred by the dry run from where the feature lies (grid_import._infer_stations).
+    if not station_missing:
         station = lookups.station(str(raw_station).strip()) if isinstance(raw_station, str | int) else None
         if station is None:
             reasons.append(("grid_import.station_unknown", {"n": n, "station": short(raw_station)}))

@@ -120,9 +120,10 @@ def dry_run(db: sqlite_utils.Database, user: User, data: bytes, *, overlap_toler
     _require_district(user)
     notes: list[Reason] = []
     raw_features = read_features(data, notes)
-    proposed, unused = propose_properties(raw_features)
+    proposed, unmatched = propose_properties(raw_features)
     mapping = proposed if mapping is None else {f: mapping.get(f) for f in PROPERTIES}
-    unused = [k for k in unused + [k for k in proposed.values() if k] if k not in mapping.values()]
+    # Unused: the names no field matched, and those matched but unmapped by hand.
+    unused = [k for k in [*unmatched, *proposed.values()] if k is not None and k not in mapping.values()]
     if unused:
         notes.append(("grid_import.note.properties_unused", {"names": "、".join(dict.fromkeys(unused))}))
     features = map_properties(raw_features, mapping)

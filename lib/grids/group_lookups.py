@@ -43,8 +43,11 @@ class Lookups:
         self.officer_by_id = {o["id"]: o for o in self.officers}
         self.officer_by_username = {o["username"].lower(): o for o in self.officers}
         self.officers_by_name: dict[tuple[int, str], list[dict]] = defaultdict(list)
+        self.officers_named: dict[str, list[dict]] = defaultdict(list)  # every station's, by name
         for o in self.officers:
             self.officers_by_name[(o["station_id"], squash(o["name"]))].append(o)
+            self.officers_named[squash(o["name"])].append(o)
+        self._name_pools: dict[int | None, dict[str, dict]] = {}
         # Every way a row may name a station: its code (S06), its name, and its outposts'.
         self.station_by_key: dict[str, dict] = {}
         for unit in self.units:
@@ -54,6 +57,14 @@ class Lookups:
                 self.station_by_key.setdefault(squash(unit["name"]), station)
         self.group_by_name = {g["name"]: g for g in db.query("SELECT id, name, station_id, grid_id FROM chat_groups")}
         self.groups_per_grid = Counter(g["grid_id"] for g in self.group_by_name.values())
+
+    def officer_pool(self, user: User | None, station_id: int | None) -> dict[str, dict]:
+        """Officers by name, of one station (or of every station ``user`` may see), for the closest
+        names of a refused owner: built once per station and dry run (one user per dry run)."""
+        if station_id not in self._name_pools:
+            self._name_pools[station_id] = {squash(o["name"]): o for o in self.officers
+                                            if _may_own(user, o, station_id)}
+        return self._name_pools[station_id]
 
     def station_name(self, station_id: int | None) -> str:
         unit = self.unit_by_id.get(station_id)
@@ -158,18 +169,21 @@ def _owner_hints(user: User | None, look: Lookups, text: str, station_id: int | 
     stations with exactly that name, and the station's officers whose names read closest."""
     key = squash(nfkc(text))
     hints = []
-    elsewhere = [o for o in look.officers if squash(o["name"]) == key and o["station_id"] != station_id]
+    elsewhere = [o for o in look.officers_named.get(key, []) if o["station_id"] != station_id]
     if station_id is not None and elsewhere:
         hints.append(("group_import.hint.officer_elsewhere", {"value": text, "officers": "、".join(
             f"{look.station_name(o['station_id'])}（{o['username']}）" for o in elsewhere[:CLOSEST])}))
-    pool = {squash(o["name"]): o for o in look.officers
-            if (station_id is None or o["station_id"] == station_id)
-            and (user is None or scope.can_see_station(user, o["station_id"]))}
-    close = [o for o in _closest(key, pool) if squash(o["name"]) != key]
+    close = [o for o in _closest(key, look.officer_pool(user, station_id)) if squash(o["name"]) != key]
     if close:
         hints.append(("group_import.hint.closest_officers", {"names": "、".join(
             f"{o['name']}（{o['username']}）" for o in close)}))
     return hints
+
+
+def _may_own(user: User | None, officer: dict, station_id: int | None) -> bool:
+    """An officer of the row's station (any station ``user`` may see when it is not known yet)."""
+    return ((station_id is None or officer["station_id"] == station_id)
+            and (user is None or scope.can_see_station(user, officer["station_id"])))
 
 
 def find_owner(look: Lookups, text: str, station_id: int | None, fail, *, user: User | None = None) -> int | None:
@@ -184,16 +198,14 @@ def find_owner(look: Lookups, text: str, station_id: int | None, fail, *, user: 
     the fix (:func:`_owner_hints`); the result is ``None`` when a reason was recorded.
     """
     station = look.station_name(station_id) if station_id is not None else ""
-    mine = [o for o in look.officers if (station_id is None or o["station_id"] == station_id)
-            and (user is None or scope.can_see_station(user, o["station_id"]))]
     match = _USERNAME.search(nfkc(text))
     if match:
         officer = look.officer_by_username.get(match.group(0).lower())
-        if officer and officer in mine:
+        if officer and _may_own(user, officer, station_id):
             return officer["id"]
         candidates = []
     else:
-        candidates = [o for o in mine if squash(o["name"]) == squash(text)]
+        candidates = [o for o in look.officers_named.get(squash(text), []) if _may_own(user, o, station_id)]
         if len(candidates) == 1:
             return candidates[0]["id"]
     if len(candidates) > 1:

@@ -68,9 +68,8 @@ def report_view(ctx: ui.Context, items: list[dict], key: str, label_key: str = "
     otherwise than the others); ``label_key`` names a row (行 or 要素)."""
     t = ctx.t
     counts = {v: sum(v in _verdict_of(i) for i in items) for v in VERDICTS}
-    default = next((v for v in VERDICTS if counts[v]), "all")
-    verdict = st.radio(t("import.filter"), [v for v in VERDICTS if counts[v] or v == "all"], horizontal=True,
-                       index=[v for v in VERDICTS if counts[v] or v == "all"].index(default), key=key + "verdict",
+    offered = [v for v in VERDICTS if counts[v] or v == "all"]  # the first is the most urgent there is
+    verdict = st.radio(t("import.filter"), offered, horizontal=True, index=0, key=key + "verdict",
                        format_func=lambda v: t("import.verdict." + v, n=counts[v]))
     chosen = [i for i in items if verdict in _verdict_of(i)]
     pages = max(1, -(-len(chosen) // PAGE_ROWS))
@@ -168,7 +167,7 @@ def groups_tab(ctx: ui.Context) -> None:
 def _grid_lines(ctx: ui.Context, row) -> list[str]:
     lines = [ctx.t(key, **params) for key, params in row.reasons + row.notes]
     if row.area_km2:
-        lines.append(ctx.t("import.grids.area", code=row.code or "—", area=f"{row.area_km2:.3f}"))
+        lines.append(ctx.t("import.grids.area", area=f"{row.area_km2:.3f}"))
     return lines
 
 
