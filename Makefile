@@ -35,13 +35,15 @@ serve: $(STAMP)
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python -m streamlit run app.py --server.address $${PORTAL_ADDRESS:-127.0.0.1} --server.port $(PORT)
 
-## The whole suite: unit, AppTest and real-browser tests.
+## The whole suite: unit and AppTest tests on both cores (pytest-xdist), then the real-browser tests on
+## their own — their timings (a lead on the queue within 20 s) mean something only on a quiet machine.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not browser" -n 2
+	$(BIN)/python -m pytest -m browser
 
 ## Everything but the browser tests.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m "not browser" -n 2
 
 ## Performance figures at 1x and 10x, written to bench/results.json.
 bench: $(STAMP)

@@ -14,12 +14,12 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import delivery, foundation, phone, pushes, registry_map, server_memory, targets, tips
+from bench import delivery, duty, foundation, phone, pushes, registry_map, server_memory, targets, tips
 from bench.common import Env, timed
 from lib.core.db import connect
 from lib.demo import seeding
 
-MODULES = [foundation, registry_map, delivery, pushes, tips, phone, server_memory]
+MODULES = [foundation, registry_map, delivery, pushes, tips, duty, phone, server_memory]
 RESULTS = targets.RESULTS
 PASSWORD = "bench-password"
 

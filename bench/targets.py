@@ -65,6 +65,12 @@ TARGETS: dict[str, tuple[float, str, str]] = {
     "appeal_lead_missing_from_first_page": (0.0, "tips", "leads of an active appeal not on the queue's first page"),
     "live_refresh_interval": (15.0, "s", "how soon an open page shows what arrived"),
     "server_peak_rss_1M": (500.0, "MB", "a process that ran every queue on a million tips"),
+    # Duty (工作清单, 查纠整改)
+    "checklist_station_10x_1M_p95": (200.0, "ms", "a station's checklist, 27,000 groups and a million tips"),
+    "checklist_district_10x_1M_p95": (1000.0, "ms", "the linkage center's checklist, every station and officer"),
+    "checklist_page_render_district_10x_1M": (1.0, "s", "工作清单 drawn for the linkage center"),
+    "duty_snapshot_10x_1M": (30.0, "s", "the night's snapshot of every ended period, problems raised"),
+    "duty_recheck_open_10x_1M": (5.0, "s", "the worker's minute: every open problem recomputed"),
     # Going live
     "tip_first_visit_bytes_proxy": (1.0, "MB", "a phone's first visit to 线索提交 through nginx"),
     "tip_first_visit_usable_4g_proxy": (3.0, "s", "the form usable on 4G"),

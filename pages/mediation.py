@@ -453,10 +453,7 @@ def _new_case(ctx: ui.Context) -> None:
 def render() -> None:
     ctx = ui.staff_page()
     t = ctx.t
-    for key in st.session_state.pop(P + "clear", []):  # inputs of the last successful write
-        st.session_state.pop(key, None)
-    if P + "open_next" in st.session_state:
-        st.session_state[P + "pick"] = st.session_state.pop(P + "open_next")
+    ui.forget_written_inputs(P)
     wanted = st.query_params.get("case", "")
     if wanted.isdigit():  # a link from the tip the case came from; get_case checks scope when it opens
         st.session_state[P + "pick"] = int(wanted)

@@ -8,8 +8,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from lib.core import export, taxonomy, units
+from lib.core import clock, export, taxonomy, units
 from lib.core.errors import PortalError
+from lib.duty import online_situations
 from lib.grids import grids, groups, naming
 from lib.i18n import i18n
 from lib.ui import ui
@@ -128,6 +129,7 @@ def _edit_tab(ctx: ui.Context, page: groups.GroupPage) -> None:
                             format_func=lambda i: t("registry.edit.new") if i is None else f"{names[i]}（#{i}）")
     current = groups.get_group(ctx.db, ctx.user, group_id) if group_id else {}
     if group_id:
+        _situations(ctx, group_id)
         grid = grids.get_grid(ctx.db, ctx.user, current["grid_id"])
         grid_options = [grid]
     else:
@@ -194,6 +196,23 @@ def _edit_tab(ctx: ui.Context, page: groups.GroupPage) -> None:
             st.success(t("registry.edit.created", name=saved["name"]))
     except PortalError as exc:
         _show_field_errors(ctx, exc)
+
+
+def _situations(ctx: ui.Context, group_id: int) -> None:
+    """The group's history of online situations (网情处置), newest first."""
+    t, s = ctx.t, online_situations
+    rows = s.list_for_group(ctx.db, ctx.user, group_id)
+    with st.expander(t("situations.group_history", n=len(rows))):
+        if not rows:
+            st.caption(t("situations.group_history_none"))
+            return
+        st.dataframe(pd.DataFrame([{
+            t("situations.col.id"): r["id"], t("situations.col.created"): clock.beijing(r["created_at"]),
+            t("situations.col.category"): t(s.CATEGORY_KEYS[r["category"]]),
+            t("situations.col.severity"): t(s.SEVERITY_KEYS[r["severity"]]),
+            t("situations.col.state"): t(s.STATE_KEYS[r["state"]]),
+            t("situations.handling"): t(s.HANDLING_KEYS[r["handling"]]) if r["handling"] else ""} for r in rows]),
+            hide_index=True, width="stretch", key=P + f"situations_{group_id}")
 
 
 def _naming_tab(ctx: ui.Context, f: groups.GroupFilter) -> None:

@@ -675,8 +675,7 @@ def _log_form(ctx: ui.Context) -> None:
 def render() -> None:
     ctx = ui.staff_page()
     t = ctx.t
-    for key in st.session_state.pop(P + "clear", []):  # inputs of the last successful write
-        st.session_state.pop(key, None)
+    ui.forget_written_inputs(P)
     _push_from_url()
     st.title(t("triage.title"))
     st.caption(t("triage.intro"))

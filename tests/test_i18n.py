@@ -26,6 +26,10 @@ import pytest
 
 from lib.core import notices, taxonomy
 from lib.core.errors import ValidationError
+from lib.duty import checklist, periods, problems
+from lib.duty.measures import AREAS as DUTY_AREAS
+from lib.duty.measures import MEASURES as DUTY_MEASURES
+from lib.duty.measures import SCOPES as DUTY_SCOPES
 from lib.grids import boundary_file, coverage_map, group_import, groups
 from lib.i18n import i18n
 from lib.mediation import mediation, timezones
@@ -106,6 +110,35 @@ FAMILIES: dict[str, tuple] = {
                          "updated"),
     "mediation.party_col.{}": ("role", "name", "country", "local", "flag", "zone", "language", "phone", "note"),
     "mediation.session_col.{}": ("at", "duration", "platform", "room", "state", "note"),
+    "duty.area.{}": DUTY_AREAS,
+    "duty.status.{}": checklist.STATUSES,
+    "duty.scope.{}": (*DUTY_SCOPES, "group", "grid"),  # a problem's subject may be a group or a grid
+    "duty.period.{}": periods.PERIODS,
+    "duty.period_name.{}": periods.PERIODS,
+    "duty.measure.{}": tuple(DUTY_MEASURES),
+    "duty.unit.{}": tuple({m.unit for m in DUTY_MEASURES.values()}),
+    "duty.direction.{}": ("at_least", "at_most"),
+    # the columns of each measure's records (lib/duty/measures.py), ids hidden by the checklist page
+    "duty.col.{}": ("group_name", "grid", "grid_code", "owner", "admin", "members", "members_updated",
+                    "last_delivered", "delivered", "category", "population", "coverage", "tip", "kind", "due",
+                    "answered", "push", "closed", "rating", "ratings", "severity"),
+    "checklist.behind.{}": DUTY_SCOPES,
+    "checklist.metric.{}": checklist.STATUSES,
+    # the checklist page's item table and the pages its SOURCE_PAGES link to
+    "checklist.col.{}": ("status", "area", "standard", "subject", "period", "figure", "target", "pace"),
+    "checklist.open_page.{}": ("registry", "map", "triage", "pushes", "situations"),
+    # the standards tab's table and form (pages/checklist.py, FORM_FIELDS)
+    "standards.col.{}": ("code", "area", "text", "measure", "scope", "period", "threshold", "fix_days", "since",
+                         "pending"),
+    "standards.field.{}": ("threshold", "period", "scope", "fix_days", "days", "text_zh", "text_en"),
+    "problems.state.{}": problems.STATES,
+    "problems.source.{}": ("checklist", "inspection"),
+    "problems.metric.{}": ("open", "overdue", "escalated", "explaining", "mine"),
+    "problems.col.{}": ("id", "state", "area", "title", "subject", "station", "figure", "owner", "due", "escalated"),
+    # the audited actions a problem's history names (pages/problems.py, ACTIONS)
+    "problems.history.{}": ("create", "missed_again", "rectifying", "verified", "explain", "explained",
+                            "explanation_declined", "escalate"),
+    "problems.inspection.{}": ("station", "area", "title", "detail", "days", "photo"),
 }
 
 # Keys in the catalog that no code names (keep this short, and say why).

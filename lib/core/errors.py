@@ -39,6 +39,22 @@ class ValidationError(PortalError):
         self.field = field
 
 
+class FieldErrors(ValidationError):
+    """Several fields of a form refused at once: ``errors`` maps field → (message key, params), so a
+    form can show each message under its field and keep what was typed. ``key`` is the summary."""
+
+    def __init__(self, key: str = "error.fields"):
+        super().__init__(key)
+        self.errors: dict[str, tuple[str, dict]] = {}
+
+    def add(self, name: str, key: str, **params) -> None:
+        self.errors.setdefault(name, (key, params))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise self
+
+
 class InvalidState(PortalError):
     """The row is not in a state that allows this action."""
 

@@ -144,8 +144,9 @@ def may_read(db: sqlite_utils.Database, user: User | None, file_id: int) -> bool
 
     - anyone, logged in or not (``user=None``): a photo of a push that is out in the groups
       (sending or sent) — but not of an appeal once closed (a person found is not shown any longer);
-    - staff: a photo of a tip of their station (unrouted tips: the district's), and a photo of a
-      push they may see (their station's, or district-wide; district admins: every one);
+    - staff: a photo of a tip of their station (unrouted tips: the district's), a photo of a
+      push they may see (their station's, or district-wide; district admins: every one), an
+      inspection's photo of a problem and a screenshot of an online situation of their station;
     - :data:`SYSTEM`: every file.
     """
     if user is SYSTEM:
@@ -157,7 +158,9 @@ def may_read(db: sqlite_utils.Database, user: User | None, file_id: int) -> bool
         return bool(db.execute(f"SELECT {public}", params).fetchone()[0])
     if user.is_district:
         staff = ("EXISTS (SELECT 1 FROM tip_photos WHERE file_id = :id)"
-                 " OR EXISTS (SELECT 1 FROM (" + _PUSH_USES + ") u)")
+                 " OR EXISTS (SELECT 1 FROM (" + _PUSH_USES + ") u)"
+                 " OR EXISTS (SELECT 1 FROM duty_problems WHERE file_id = :id)"
+                 " OR EXISTS (SELECT 1 FROM online_situations WHERE screenshot_file_id = :id)")
     elif user.station_id is None:
         staff = "0"  # a non-district account outside any station sees nothing (lib.core.scope)
     else:
@@ -165,7 +168,10 @@ def may_read(db: sqlite_utils.Database, user: User | None, file_id: int) -> bool
         staff = ("EXISTS (SELECT 1 FROM tip_photos tp JOIN tips t ON t.id = tp.tip_id"
                  " WHERE tp.file_id = :id AND t.station_id = :station)"
                  " OR EXISTS (SELECT 1 FROM (" + _PUSH_USES + ") u"
-                 " WHERE u.station_id IS NULL OR u.station_id = :station)")
+                 " WHERE u.station_id IS NULL OR u.station_id = :station)"
+                 " OR EXISTS (SELECT 1 FROM duty_problems WHERE file_id = :id AND station_id = :station)"
+                 " OR EXISTS (SELECT 1 FROM online_situations WHERE screenshot_file_id = :id"
+                 " AND station_id = :station)")
     return bool(db.execute(f"SELECT {public} OR {staff}", params).fetchone()[0])
 
 

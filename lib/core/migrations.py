@@ -9,8 +9,10 @@ Never edit a migration that has shipped: add a new one.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 
 import sqlite_utils
 
@@ -683,6 +685,7 @@ MIGRATIONS: list[Migration] = [
         ) WITHOUT ROWID;
         """,
     ),
+    (16, "duty", lambda db: _duty(db)),
 ]
 """(version, name, SQL text or a function of the database run inside the transaction).
 
@@ -690,6 +693,152 @@ Migration 3 keeps each grid's count of active groups and their members in step w
 ``chat_groups`` by triggers (every write path, imports included, stays consistent), and
 bumps ``app_meta.grids_version`` whenever grids change, so map geometry can be cached. ``chat_groups.station_id`` copies its grid's station so that
 the scope filter of every group query is one indexed column, not a join."""
+
+
+_DUTY_SQL = """
+    -- The five duty areas (issue #15). A duty standard is versioned: editing one closes the current
+    -- row (effective_to) and adds a new row from the next period on, so a past period is always
+    -- measured against the standard it had. code is the standard's name across its versions.
+    CREATE TABLE duty_standards (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL,
+        area TEXT NOT NULL CHECK (area IN ('management', 'service', 'foundation', 'prevention', 'publicity')),
+        measure TEXT NOT NULL,
+        scope TEXT NOT NULL CHECK (scope IN ('officer', 'outpost', 'station')),
+        period TEXT NOT NULL CHECK (period IN ('daily', 'weekly', 'monthly')),
+        threshold REAL NOT NULL CHECK (threshold >= 0),
+        params TEXT NOT NULL DEFAULT '{}',
+        text_zh TEXT NOT NULL,
+        text_en TEXT NOT NULL,
+        fix_days INTEGER NOT NULL CHECK (fix_days > 0),
+        effective_from TEXT NOT NULL,
+        effective_to TEXT,
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        CHECK (effective_to IS NULL OR effective_to > effective_from)
+    );
+    CREATE INDEX idx_duty_standards_code ON duty_standards(code, effective_from);
+
+    -- A closed period's figures, written by the worker each night: a month can be reviewed after the
+    -- records have changed.
+    CREATE TABLE duty_snapshots (
+        standard_id INTEGER NOT NULL REFERENCES duty_standards(id),
+        period_start TEXT NOT NULL,
+        subject_kind TEXT NOT NULL CHECK (subject_kind IN ('officer', 'outpost', 'station')),
+        subject_id INTEGER NOT NULL,
+        station_id INTEGER NOT NULL REFERENCES units(id),
+        value REAL,
+        numerator REAL,
+        denominator REAL,
+        status TEXT NOT NULL CHECK (status IN ('done', 'missed')),
+        computed_at TEXT NOT NULL,
+        PRIMARY KEY (standard_id, period_start, subject_kind, subject_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX idx_duty_snapshots_station ON duty_snapshots(station_id, period_start);
+
+    -- 查纠整改: a missed standard (or an inspection's finding) followed until verified or explained.
+    CREATE TABLE duty_problem_states (
+        slug TEXT PRIMARY KEY,
+        type TEXT NOT NULL CHECK (type IN ('open', 'closed')),
+        sort INTEGER NOT NULL
+    );
+    INSERT INTO duty_problem_states (slug, type, sort) VALUES
+        ('open', 'open', 1), ('rectifying', 'open', 2), ('verified', 'closed', 3), ('explained', 'closed', 4);
+    CREATE TABLE duty_problems (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL CHECK (source IN ('checklist', 'inspection')),
+        standard_id INTEGER REFERENCES duty_standards(id),
+        code TEXT,
+        area TEXT NOT NULL CHECK (area IN ('management', 'service', 'foundation', 'prevention', 'publicity')),
+        subject_kind TEXT NOT NULL CHECK (subject_kind IN ('group', 'grid', 'officer', 'outpost', 'station')),
+        subject_id INTEGER NOT NULL,
+        station_id INTEGER NOT NULL REFERENCES units(id),
+        title TEXT NOT NULL,
+        detail TEXT,
+        period_start TEXT,
+        value REAL,
+        threshold REAL,
+        owner_user_id INTEGER REFERENCES users(id),
+        due_at TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'open' REFERENCES duty_problem_states(slug),
+        is_open INTEGER NOT NULL DEFAULT 1 CHECK (is_open IN (0, 1)),
+        explanation TEXT,
+        explained_by INTEGER REFERENCES users(id),
+        explained_at TEXT,
+        accepted_by INTEGER REFERENCES users(id),
+        escalated_at TEXT,
+        file_id INTEGER REFERENCES files(id),
+        checked_at TEXT,
+        checked_value REAL,
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        closed_at TEXT,
+        version INTEGER NOT NULL DEFAULT 1
+    );
+    -- One open problem per standard and subject: a standard missed again adds to it, not a new row.
+    CREATE UNIQUE INDEX idx_duty_problems_one_open ON duty_problems(code, subject_kind, subject_id)
+        WHERE is_open = 1 AND source = 'checklist';
+    CREATE INDEX idx_duty_problems_station ON duty_problems(station_id, is_open, due_at);
+    CREATE INDEX idx_duty_problems_owner ON duty_problems(owner_user_id, is_open) WHERE owner_user_id IS NOT NULL;
+
+    -- 网情处置: something that happened inside a group, and its handling.
+    CREATE TABLE online_situation_states (
+        slug TEXT PRIMARY KEY,
+        type TEXT NOT NULL CHECK (type IN ('open', 'closed')),
+        sort INTEGER NOT NULL
+    );
+    INSERT INTO online_situation_states (slug, type, sort) VALUES
+        ('reported', 'open', 1), ('verifying', 'open', 2), ('handled', 'open', 3), ('closed', 'closed', 4);
+    CREATE TABLE online_situations (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES chat_groups(id),
+        station_id INTEGER NOT NULL REFERENCES units(id),
+        category TEXT NOT NULL
+            CHECK (category IN ('rumour', 'harmful', 'illegal', 'conflict', 'disorder', 'opinion_risk')),
+        severity TEXT NOT NULL CHECK (severity IN ('general', 'serious', 'severe')),
+        posted_text TEXT NOT NULL,
+        posted_at TEXT,
+        screenshot_file_id INTEGER REFERENCES files(id),
+        state TEXT NOT NULL DEFAULT 'reported' REFERENCES online_situation_states(slug),
+        is_open INTEGER NOT NULL DEFAULT 1 CHECK (is_open IN (0, 1)),
+        handling TEXT CHECK (handling IN ('rebuttal', 'content_removed', 'member_removed', 'referred', 'case')),
+        handling_note TEXT,
+        first_action_due_at TEXT NOT NULL,
+        first_action_at TEXT,
+        needs_sign_off INTEGER NOT NULL DEFAULT 0 CHECK (needs_sign_off IN (0, 1)),
+        signed_off_by INTEGER REFERENCES users(id),
+        signed_off_at TEXT,
+        rebuttal_push_id INTEGER REFERENCES pushes(id),
+        reported_by INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        closed_at TEXT,
+        version INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX idx_online_situations_station ON online_situations(station_id, is_open, first_action_due_at);
+    CREATE INDEX idx_online_situations_group ON online_situations(group_id, created_at);
+
+    -- 基础: "member counts updated within 30 days" needs the date the count was last confirmed.
+    ALTER TABLE chat_groups ADD COLUMN members_updated_at TEXT;
+    UPDATE chat_groups SET members_updated_at = COALESCE(updated_at, created_at);
+"""
+
+
+def _duty(db: sqlite_utils.Database) -> None:
+    """Migration 16: the duty tables, then the checked-in default standards (``data/duty_standards.json``,
+    each checked by lib.duty.standards.clean in tests/test_duty_checklist.py), in force from the start."""
+    for statement in _statements(_DUTY_SQL):
+        db.conn.execute(statement)
+    defaults = json.loads((Path(__file__).resolve().parents[2] / "data" / "duty_standards.json").read_text("utf-8"))
+    now = utcnow()
+    for row in defaults["standards"]:
+        db.conn.execute(
+            "INSERT INTO duty_standards (code, area, measure, scope, period, threshold, params, text_zh, text_en,"
+            " fix_days, effective_from, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '2000-01-01', ?)",
+            [row["code"], row["code"].split(".")[0], row["measure"], row["scope"], row["period"], row["threshold"],
+             json.dumps(row.get("params") or {}, sort_keys=True), row["text_zh"], row["text_en"], row["fix_days"],
+             now])
 
 
 def _ensure_version_table(db: sqlite_utils.Database) -> None:

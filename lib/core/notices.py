@@ -18,7 +18,8 @@ from lib.core.auth import User
 from lib.core.clock import utcnow
 from lib.core.db import write_transaction
 
-KINDS = ("push_submitted", "push_approved", "push_sent", "push_rejected", "tip_addition", "appeal_closed")
+KINDS = ("push_submitted", "push_approved", "push_sent", "push_rejected", "tip_addition", "appeal_closed",
+         "problem_raised", "problem_escalated", "problem_explained", "problem_closed")
 RECENT = 20
 
 

@@ -1,5 +1,5 @@
 """Seeding the demo district: the generated district (:mod:`lib.demo.demo`), its boundary, the content
-library, reply templates and experts, then a year of pushes, tips and mediation cases — all in one
+library, reply templates and experts, then a year of pushes, tips, mediation cases and duty records — all in one
 transaction into an empty database. ``make run`` (through ``lib.cli ensure-demo``), the tests and the
 bench call :func:`seed`."""
 
@@ -12,7 +12,7 @@ import sqlite_utils
 from lib.core import audit, auth
 from lib.core.clock import utcnow
 from lib.core.db import ROOT, write_transaction
-from lib.demo import demo_mediation, demo_pushes, demo_tips
+from lib.demo import demo_duty, demo_mediation, demo_pushes, demo_tips
 from lib.demo.demo import DEFAULT_SEED, DEMO_USERS, DemoError, build, demo_boundary_geojson
 from lib.grids.district_outline import set_district_boundary
 from lib.tips.experts import seed_experts
@@ -75,5 +75,6 @@ def seed(db: sqlite_utils.Database, *, password: str, seed: int = DEFAULT_SEED,
         counts["pushes"] = demo_pushes.generate_demo_year(db, seed=seed, now=now)
         counts["tips"] = demo_tips.generate_demo_year(db, seed=seed, now=now)
         counts["mediation_cases"] = demo_mediation.generate_demo_year(db, seed=seed, now=now)
+        counts.update(demo_duty.generate_demo(db, seed=seed, now=now))
         audit.record(db, None, "seed_demo", "district", None, after=counts)
     return counts

@@ -279,6 +279,7 @@ def insert_group(db: sqlite_utils.Database, user: User, values: dict, *, action:
     call, most of the time of a 20,000-row import; column names come from clean_fields.)"""
     row = clean_fields(db, user, values)
     row.update(created_at=utcnow(), status=row.get("status", "active"))
+    row["members_updated_at"] = row["created_at"]  # the count was given now (the 基础 duty's freshness)
     group_id = db.execute(f"INSERT INTO chat_groups ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                           list(row.values())).lastrowid
     audit.record(db, user, action, "chat_groups", group_id, after=row)
@@ -297,11 +298,13 @@ def change_group(db: sqlite_utils.Database, user: User, group_id: int, changes: 
     if "webhook_url" in changed:
         changed["webhook_state"] = "ok"  # a new robot address gets a new chance
     changed["updated_at"] = utcnow()
+    if "member_count" in changed:
+        changed["members_updated_at"] = changed["updated_at"]
     db.execute(f"UPDATE chat_groups SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
                [*changed.values(), group_id])
+    shown = [k for k in changed if k not in ("updated_at", "members_updated_at")]  # bookkeeping, not the change
     audit.record(db, user, action, "chat_groups", group_id,
-                 before={k: before.get(k) for k in changed if k != "updated_at"},
-                 after={k: v for k, v in changed.items() if k != "updated_at"})
+                 before={k: before.get(k) for k in shown}, after={k: changed[k] for k in shown})
     return changed
 
 

@@ -9,7 +9,10 @@ SIGINT finishes the messages in hand, hands the rest back to the queue and exits
 it checkpoints the database's write-ahead log (:func:`lib.core.db.checkpoint`), so the portal's requests
 do not have to; once an hour it erases what senders gave of tips past their retention period
 (:mod:`lib.tips.retention`), makes the day's backup if there is none yet (:mod:`lib.core.backups`),
-prunes the public form's day-old rate-limit counts (:func:`lib.tips.intake_guard.prune`) and archives appeals left open for 30 days (:func:`lib.pushes.appeals.expire`).
+prunes the public form's day-old rate-limit counts (:func:`lib.tips.intake_guard.prune`), archives appeals left open for 30 days (:func:`lib.pushes.appeals.expire`),
+writes the duty checklist's snapshot of ended periods with their problems (:func:`lib.duty.snapshots.take`)
+and escalates overdue problems (:func:`lib.duty.problems.escalate`); once a minute it recomputes open
+problems and verifies those whose figure now meets the standard (:func:`lib.duty.problems.recheck_open`).
 
 How a delivery travels (table ``deliveries``, channel ``wecom_webhook``):
 
@@ -62,6 +65,7 @@ import sqlite_utils
 
 from lib.core import audit, backups, clock
 from lib.core.db import checkpoint, connect, db_path, write_transaction
+from lib.duty import problems, snapshots
 from lib.pushes import appeals, pushes, wecom
 from lib.tips import intake_guard, retention
 
@@ -81,6 +85,7 @@ TIMEOUT_S = 10.0
 LEASE_MARGIN_S = 30.0
 INTERVAL_S = 2.0  # between passes; each pass ends with a WAL checkpoint (lib.core.db.checkpoint)
 ERASE_EVERY_S = 3600.0  # tips past their retention period (lib.tips.retention) are erased hourly
+RECHECK_EVERY_S = 60.0  # open duty problems are recomputed (lib.duty.problems.recheck_open) once a minute
 
 Sender = Callable[..., wecom.SendResult]
 
@@ -419,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     db = connect(db_path())
     log.info("worker started on %s (pid %s)", db_path(), os.getpid())
     limiter, parts_cache = wecom.RateLimiter(), {}
-    next_erase = 0.0
+    next_erase = next_recheck = 0.0
     try:
         while True:
             try:
@@ -438,6 +443,18 @@ def main(argv: list[str] | None = None) -> int:
                     if expired:
                         log.info("appeals: archived %s appeals unclosed after %s days", len(expired),
                                  appeals.ACTIVE_DAYS)
+                    taken = snapshots.take(db)
+                    if taken["periods"]:
+                        log.info("duty: %s ended periods written, %s problems raised", taken["periods"],
+                                 taken["raised"])
+                    escalated = problems.escalate(db)
+                    if escalated:
+                        log.info("duty: %s overdue problems escalated to the linkage center", escalated)
+                if time.time() >= next_recheck:
+                    next_recheck = time.time() + RECHECK_EVERY_S
+                    verified = problems.recheck_open(db)
+                    if verified:
+                        log.info("duty: %s problems verified by their figures", verified)
                 # The portal's own connections leave the write-ahead log to this process (see
                 # lib.core.db.WAL_AUTOCHECKPOINT_PAGES): senders never wait for a checkpoint.
                 checkpoint(db)

@@ -162,6 +162,27 @@ def show_error(ctx: Context, exc: Exception) -> None:
     st.error(i18n.t(exc.key, ctx.lang, **params) if hasattr(exc, "key") else i18n.error_text(exc, ctx.lang))
 
 
+def forget_written_inputs(prefix: str) -> None:
+    """At the top of a page: drop the inputs of the last successful write (``<prefix>clear``, listed by the
+    write before its rerun), and open the record it made (``<prefix>open_next`` → ``<prefix>pick``): the
+    widgets holding them are drawn only after this, so Streamlit lets their state go."""
+    for key in st.session_state.pop(prefix + "clear", []):
+        st.session_state.pop(key, None)
+    if prefix + "open_next" in st.session_state:
+        st.session_state[prefix + "pick"] = st.session_state.pop(prefix + "open_next")
+
+
+def show_field_errors(ctx: Context, exc: Exception, label_of) -> None:
+    """A refusal of several fields (:class:`lib.core.errors.FieldErrors`): its summary, then one line per
+    field as "label：message" (``label_of(field)`` names the field in the user's language); any other
+    refusal as :func:`show_error` shows it."""
+    errors = getattr(exc, "errors", None)
+    show_error(ctx, exc)
+    for field, (key, params) in (errors or {}).items():
+        shown = {k: inert(v) if isinstance(v, str) else v for k, v in params.items()}
+        st.error(f"{label_of(field)}：{ctx.t(key, **shown)}")
+
+
 CSS = """
 <style>
 /* The cookie manager's iframe leaves an empty gap at the top of every page. */

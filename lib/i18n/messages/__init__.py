@@ -6,11 +6,13 @@ from lib.i18n.messages import (
     accounts,
     appeal_board,
     core,
+    duty,
     grid_import,
     grid_map,
     group_import,
     imports_ui,
     mediation,
+    online_situations,
     poster,
     pushes,
     race,
@@ -22,4 +24,5 @@ from lib.i18n.messages import (
 )
 
 MODULES = [core, registry, group_import, grid_map, grid_import, imports_ui, pushes, poster, tips, tip_public,
-           triage, tip_rules, mediation, race, appeal_board, accounts]
+           triage, tip_rules, mediation, race, appeal_board, accounts, duty,
+           online_situations]

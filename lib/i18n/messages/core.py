@@ -279,6 +279,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Track a tip",
     ),
 
+    "error.fields": ("请按提示修改后再提交。", "Please correct the fields marked."),
     "error.scope": (
         "您无权查看或修改该数据。",
         "You may not see or change this record.",
