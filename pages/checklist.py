@@ -79,15 +79,22 @@ def _metrics(ctx: ui.Context, found: checklist.Checklist, items: list[checklist.
 def _behind(ctx: ui.Context, found: checklist.Checklist, kind: str) -> None:
     """Who is behind in which area: one row per subject with overdue or missed items."""
     t = ctx.t
-    rows = [r for r in found.behind(kind) if r["total"]]
+    if kind == "station":  # every station, with its officers and outposts behind
+        rows = found.behind_by_station()
+    else:
+        rows = [r for r in found.behind(kind) if r["total"]]
     st.markdown(f"**{t(f'checklist.behind.{kind}')}**")
     if not rows:
         st.caption(t("checklist.behind.none"))
         return
     frame = pd.DataFrame([{t("checklist.behind.name"): r["name"],
                            **{t(f"duty.area.{a}"): r[a] for a in AREAS},
-                           t("checklist.behind.total"): r["total"]} for r in rows])
-    st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 300))
+                           t("checklist.behind.total"): r["total"],
+                           **({t("checklist.behind.officers"): r["officers"], t("checklist.behind.outposts"): r["outposts"]}
+                              if kind == "station" else {})} for r in rows])
+    # The district's 17 stations all in view; a station's officers scroll past 8.
+    height = 38 + 35 * len(rows) if kind == "station" else min(38 + 35 * len(rows), 300)
+    st.dataframe(frame, hide_index=True, width="stretch", height=height)
 
 
 def _item_key(item: checklist.Item) -> tuple:

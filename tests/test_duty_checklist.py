@@ -135,6 +135,9 @@ def test_the_district_sees_every_station_and_may_pick_one(db):
     admin = w.user(db, w.DISTRICT)
     found = checklist.checklist(db, admin, now=NOW)
     assert found.view == "district" and {w.STATION, w.OTHER_STATION} <= {i.station_id for i in found.items}
+    by_station = {r["name"]: r for r in found.behind_by_station()}
+    assert by_station["三星派出所"]["officers"] == 2  # neither officer has had a push to his groups
+    assert by_station["悦来派出所"]["officers"] == 1 and by_station["三星派出所"]["outposts"] == 0  # no outpost standard
     one = checklist.checklist(db, admin, station_id=w.OTHER_STATION, now=NOW)
     assert one.view == "station" and {i.station_id for i in one.items} == {w.OTHER_STATION}
 

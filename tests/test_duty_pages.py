@@ -42,6 +42,11 @@ def test_a_station_admin_sees_which_officer_is_behind_in_which_area(app, demo_db
 def test_the_district_reads_stations_and_drills_into_one(app, demo_db):
     at = open_page(app, "district", "checklist")
     assert not at.exception and "各派出所落后项" in texts(at)
+    district = auth.load_user(demo_db, "district")
+    by_station = checklist.checklist(demo_db, district).behind_by_station()
+    shown = table(at, "落后民警")
+    assert len(shown) == len(by_station) == 17
+    assert list(shown["落后民警"]) == [r["officers"] for r in by_station] and sum(shown["落后民警"]) > 0
     items = table(at, "当前数值")
     assert set(items["对象"]) and all(s.endswith("（派出所）") for s in items["对象"])
     station = auth.load_user(demo_db, "station").station_id

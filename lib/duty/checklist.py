@@ -93,10 +93,24 @@ class Checklist:
                 row["total"] += 1
         return sorted(rows.values(), key=lambda r: (-r["total"], r["name"]))
 
+    def behind_by_station(self) -> list[dict]:
+        """The district's view: per station its own items behind by area (as :meth:`behind`), plus how many
+        of its officers and outposts have an item overdue or missed (``officers``, ``outposts``)."""
+        rows = {r["subject_id"]: {**r, "officers": 0, "outposts": 0} for r in self.behind("station")}
+        for kind, column in (("officer", "officers"), ("outpost", "outposts")):
+            for r in self.behind(kind):
+                if r["total"] and r["station_id"] in rows:
+                    rows[r["station_id"]][column] += 1
+        return sorted(rows.values(), key=lambda r: (-r["total"], -r["officers"], r["name"]))
+
 
 def status_of(measure: Measure, figure: Figure, threshold: float, period: Period, now: datetime) -> tuple[str, float | None]:
     """``(status, expected)`` of a figure in a period at ``now`` (see the module's docstring)."""
-    ended = period.stamps()[1] <= stamp(now)
+    return _status(measure, figure, threshold, period.stamps()[1] <= stamp(now), period.elapsed(now))
+
+
+def _status(measure: Measure, figure: Figure, threshold: float, ended: bool, elapsed: float) -> tuple[str, float | None]:
+    """:func:`status_of` with the period's facts worked out once for all its subjects."""
     if figure.value is None:
         return ("done" if ended else "scheduled"), None
     if measure.met(figure, threshold):
@@ -106,7 +120,7 @@ def status_of(measure: Measure, figure: Figure, threshold: float, period: Period
     if measure.cumulative:
         # Pushes come a few a month, not a trickle: behind is more than a quarter of the period
         # behind its pace (a week in a month), not the first day without one.
-        expected = round(threshold * max(0.0, period.elapsed(now) - PACE_SLACK), 2)
+        expected = round(threshold * max(0.0, elapsed - PACE_SLACK), 2)
         return ("scheduled" if figure.value >= expected else "overdue"), expected
     return "overdue", None
 
@@ -132,7 +146,7 @@ def _snapshot(db, standard_id: int, period: Period, kind: str, station_id: int |
 
 
 def items_for(db: sqlite_utils.Database, standard: dict, period: Period, station_id: int | None, now: datetime,
-              *, subject_ids: set[int] | None = None, names: dict | None = None) -> list[Item]:
+              *, subject_ids: set[int] | None = None, names: dict | None = None, memo: dict | None = None) -> list[Item]:
     """The items of one standard version in one period (all subjects of a station, or of the district;
     ``subject_ids`` keeps some). Read from the snapshot when the period has one."""
     measure = MEASURES[standard["measure"]]
@@ -149,13 +163,14 @@ def items_for(db: sqlite_utils.Database, standard: dict, period: Period, station
                             status, from_snapshot=True))
         return out
     figures = measure.compute(db, run_for(measure, kind, station_id, period, now,
-                                          params_of(measure, standard["params"])))
+                                          params_of(measure, standard["params"]), memo))
     wanted = subject_ids if subject_ids is not None else set(figures)
+    ended, elapsed = period.stamps()[1] <= stamp(now), period.elapsed(now)
     for subject_id in wanted:
         if subject_id not in names:
             continue  # a record of a user or unit outside the view (a district account, an old unit)
         figure = figures.get(subject_id, Figure(None))
-        status, expected = status_of(measure, figure, standard["threshold"], period, now)
+        status, expected = _status(measure, figure, standard["threshold"], ended, elapsed)
         name, sid = names[subject_id]
         out.append(Item(standard, measure, kind, subject_id, name, sid, period, figure, status, expected))
     return out
@@ -173,6 +188,7 @@ def checklist(db: sqlite_utils.Database, user: User, *, station_id: int | None =
     view = "officer" if officer_view else ("district" if station is None else "station")
     items: list[Item] = []
     names_cache: dict[str, dict] = {}
+    memo: dict = {}  # reads the measures share (lib.duty.measures.Run.once)
     for standard in standards.in_force(db, day):
         kind = standard["scope"]
         period = periods.containing(standard["period"], day)
@@ -181,7 +197,8 @@ def checklist(db: sqlite_utils.Database, user: User, *, station_id: int | None =
             subject_ids = {"officer": {user.id}, "outpost": {user.unit_id}, "station": {user.station_id}}[kind]
         if kind not in names_cache:
             names_cache[kind] = _names(db, kind, station)
-        items += items_for(db, standard, period, station, now, subject_ids=subject_ids, names=names_cache[kind])
+        items += items_for(db, standard, period, station, now, subject_ids=subject_ids, names=names_cache[kind],
+                           memo=memo)
     items.sort(key=lambda i: (STATUSES.index(i.status), AREAS.index(i.area), i.code, i.subject_name))
     return Checklist(items, view, station, day, Counter(i.status for i in items))
 

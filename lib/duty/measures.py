@@ -65,6 +65,15 @@ class Run:
     period: Period
     asof: str
     params: dict = field(default_factory=dict)
+    # Reads several measures share within one checklist (the deliveries of a window, the groups of a
+    # station): the caller passes one dict to every run it makes, and each read is made once.
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def once(self, key: tuple, read):
+        """``read()``, or what it returned for ``key`` earlier in this memo."""
+        if key not in self.memo:
+            self.memo[key] = read()
+        return self.memo[key]
 
     @property
     def start(self) -> str:
@@ -122,16 +131,32 @@ def _one(run: Run, column: str, subject_id: int) -> tuple[str, list]:
     return f" AND {column} = ?", [subject_id]
 
 
+def _tip_station(run: Run) -> tuple[str, list]:
+    """A tip query's station condition, written so that SQLite does not take the station's queue index
+    (every tip the station ever had) over the id range or the push index the query is built on."""
+    return _station(run, "+t.station_id")
+
+
+def _tip_grids(run: Run) -> str:
+    """The join to the tip's grid, needed only to find its outpost."""
+    return " LEFT JOIN grids g ON g.id = t.grid_id" if run.subject == "outpost" else ""
+
+
 def _share(rows) -> dict[int, Figure]:
     """``(subject, numerator, denominator)`` rows as percentage figures."""
     return {s: Figure(round(100.0 * n / d, 1) if d else None, n, d) for s, n, d in rows if s is not None}
+
+
+def _group_grids(run: Run) -> str:
+    """The join to a group's grid, needed only to find its outpost."""
+    return " JOIN grids g ON g.id = c.grid_id" if run.subject == "outpost" else ""
 
 
 def _active_groups(db, run: Run) -> dict[int, int]:
     key = _GROUP_SUBJECT[run.subject]
     where, params = _station(run, "c.station_id")
     return {s: n for s, n in db.execute(
-        f"SELECT {key}, COUNT(*) FROM chat_groups c JOIN grids g ON g.id = c.grid_id"
+        f"SELECT {key}, COUNT(*) FROM chat_groups c{_group_grids(run)}"
         f" WHERE c.status = 'active'{where} GROUP BY 1", params) if s is not None}
 
 
@@ -150,8 +175,8 @@ def _group_share(condition: str, since_days: str | None = None):
         key = _GROUP_SUBJECT[run.subject]
         where, params = _station(run, "c.station_id")
         return _share(db.execute(
-            f"SELECT {key}, SUM({condition}), COUNT(*) FROM chat_groups c"
-            f" JOIN grids g ON g.id = c.grid_id WHERE c.status = 'active'{where} GROUP BY 1",
+            f"SELECT {key}, SUM({condition}), COUNT(*) FROM chat_groups c{_group_grids(run)}"
+            f" WHERE c.status = 'active'{where} GROUP BY 1",
             [*bound(run), *params]))
 
     def records(db, run: Run, subject_id: int) -> list[dict]:
@@ -172,32 +197,38 @@ _NAMED = "c.is_name_standard = 1"
 _FRESH = "(c.members_updated_at IS NOT NULL AND c.members_updated_at >= ?)"
 
 
-def _deliveries(db, run: Run, since: str, until: str, categories: tuple[str, ...] = (),
-                group_filter: tuple[str, list] = ("", [])) -> list[tuple]:
+def _deliveries(db, run: Run, since: str, until: str, categories: tuple[str, ...] = ()) -> list[tuple]:
     """``(group_id, delivered_at)`` of deliveries posted in ``[since, until)`` to active groups of the
-    run's station (pushes found by sent time: the deliveries table has no time index)."""
-    where, params = _station(run, "c.station_id")
-    category = f" AND p.category IN ({', '.join('?' * len(categories))})" if categories else ""
-    return db.execute(
-        f"SELECT d.group_id, {DELIVERED_AT} FROM pushes p JOIN deliveries d ON d.push_id = p.id"
-        " JOIN chat_groups c ON c.id = d.group_id"
-        f" WHERE p.state IN ('sending', 'sent') AND p.sent_at >= ? AND p.sent_at < ?{category}"
-        f" AND {DELIVERED} AND {DELIVERED_AT} >= ? AND {DELIVERED_AT} < ? AND c.status = 'active'{where}"
-        f"{group_filter[0]}",
-        [run.shifted(since, POSTING_LAG_DAYS), until, *categories, since, until, *params,
-         *group_filter[1]]).fetchall()
+    run's station, of pushes of ``categories`` (all when empty). Pushes are found by sent time (the
+    deliveries table has no time index); a window is read once per checklist and filtered here."""
+
+    def read() -> list[tuple]:
+        where, params = _station(run, "c.station_id")
+        return db.execute(
+            f"SELECT d.group_id, {DELIVERED_AT}, p.category FROM pushes p JOIN deliveries d ON d.push_id = p.id"
+            " JOIN chat_groups c ON c.id = d.group_id"
+            " WHERE p.state IN ('sending', 'sent') AND p.sent_at >= ? AND p.sent_at < ?"
+            f" AND {DELIVERED} AND {DELIVERED_AT} >= ? AND {DELIVERED_AT} < ? AND c.status = 'active'{where}",
+            [run.shifted(since, POSTING_LAG_DAYS), until, since, until, *params]).fetchall()
+
+    rows = run.once(("deliveries", run.station_id, since, until), read)
+    return [(g, at) for g, at, category in rows if not categories or category in categories]
 
 
 def _group_subjects(db, run: Run, subject_id: int | None = None) -> dict[int, tuple]:
-    """Active groups of the run's station: ``{group_id: (subject, name, grid, owner, created)}``."""
+    """Active groups of the run's station: ``{group_id: (subject, name, grid, owner, created)}`` — with
+    their names only for one subject's records (a district's 27,000 names would cost the checklist)."""
     key = _GROUP_SUBJECT[run.subject]
     where, params = _station(run, "c.station_id")
-    if subject_id is not None:
-        where, params = where + f" AND {key} = ?", [*params, subject_id]
+    created = "COALESCE(c.created_on, substr(c.created_at, 1, 10))"
+    if subject_id is None:
+        return run.once(("groups", run.subject, run.station_id), lambda: {r[0]: (r[1], None, None, None, r[2]) for r in db.execute(
+            f"SELECT c.id, {key}, {created} FROM chat_groups c{_group_grids(run)} WHERE c.status = 'active'{where}",
+            params)})
     return {r[0]: r[1:] for r in db.execute(
-        f"SELECT c.id, {key}, c.name, g.name, u.name, COALESCE(c.created_on, substr(c.created_at, 1, 10))"
-        " FROM chat_groups c JOIN grids g ON g.id = c.grid_id LEFT JOIN users u ON u.id = c.owner_user_id"
-        f" WHERE c.status = 'active'{where}", params)}
+        f"SELECT c.id, {key}, c.name, g.name, u.name, {created} FROM chat_groups c JOIN grids g ON g.id = c.grid_id"
+        f" LEFT JOIN users u ON u.id = c.owner_user_id WHERE c.status = 'active'{where} AND {key} = ?",
+        [*params, subject_id])}
 
 
 def _silent(db, run: Run, subject_id: int | None = None) -> tuple[dict, dict]:
@@ -312,7 +343,9 @@ def first_tip_id(db: sqlite_utils.Database, since: str) -> int:
     """The smallest tip id created at or after ``since`` (ids follow arrival time; a day's margin
     before ``since`` absorbs a clock step or a back-dated import), by binary search on the id."""
     margin = clock.stamp(clock.parse(since) - timedelta(days=1))
-    lo, hi = db.execute("SELECT COALESCE(MIN(id), 1), COALESCE(MAX(id), 0) + 1 FROM tips").fetchone()
+    # Two queries: MIN and MAX in one SELECT defeat SQLite's min/max optimization (a scan of every tip).
+    lo = db.execute("SELECT COALESCE(MIN(id), 1) FROM tips").fetchone()[0]
+    hi = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM tips").fetchone()[0]
     while lo < hi:
         mid = (lo + hi) // 2
         row = db.execute("SELECT created_at FROM tips WHERE id >= ? ORDER BY id LIMIT 1", [mid]).fetchone()
@@ -354,8 +387,8 @@ def _requests_source(kinds: tuple[str, ...]):
 
     def source(db, run: Run) -> tuple[str, list]:
         first = first_tip_id(db, run.shifted(run.start, _max_first_response_days(db)))
-        where, params = _station(run, "t.station_id")
-        return (f" FROM tips t LEFT JOIN grids g ON g.id = t.grid_id WHERE t.id >= ?"
+        where, params = _tip_station(run)
+        return (f" FROM tips t{_tip_grids(run)} WHERE t.id >= ?"
                 f" AND t.kind IN ({', '.join('?' * len(kinds))}) AND t.duplicate_of IS NULL"
                 f" AND t.due_at >= ? AND t.due_at < ?{where}", [first, *kinds, run.start, run.until, *params])
 
@@ -369,11 +402,12 @@ def _tip_rows(rows) -> list[dict]:
 
 def _appeal_leads_source(db, run: Run) -> tuple[str, list]:
     """Leads on appeals whose clock ran out in the period, found through the appeals (idx_tips_push)."""
-    where, params = _station(run, "t.station_id")
-    return (" FROM pushes p JOIN tips t ON t.push_id = p.id LEFT JOIN grids g ON g.id = t.grid_id"
+    where, params = _tip_station(run)
+    # A lead is due within days of coming in: the push index's created_at bounds what is read.
+    return (f" FROM pushes p JOIN tips t ON t.push_id = p.id{_tip_grids(run)}"
             " WHERE p.category = 'appeal' AND p.state IN ('sending', 'sent') AND p.sent_at < ?"
-            " AND t.kind = 'lead' AND t.duplicate_of IS NULL AND t.due_at >= ? AND t.due_at < ?" + where,
-            [run.until, run.start, run.until, *params])
+            " AND t.created_at >= ? AND t.kind = 'lead' AND t.duplicate_of IS NULL AND t.due_at >= ? AND t.due_at < ?"
+            + where, [run.until, run.shifted(run.start, _max_first_response_days(db)), run.start, run.until, *params])
 
 
 _REPLIED = ("EXISTS (SELECT 1 FROM tip_events e WHERE e.tip_id = t.id AND e.kind = 'reply'"
@@ -381,10 +415,10 @@ _REPLIED = ("EXISTS (SELECT 1 FROM tip_events e WHERE e.tip_id = t.id AND e.kind
 
 
 def _closed_source(run: Run) -> tuple[str, list]:
-    where, params = _station(run, "t.station_id")
+    where, params = _tip_station(run)
     # "erased_at IS NULL" lets SQLite use the partial index of closed tips (idx_tips_to_erase); a tip
     # closed in a running period is years from being erased.
-    return (" FROM tips t LEFT JOIN grids g ON g.id = t.grid_id WHERE t.closed_at >= ? AND t.closed_at < ?"
+    return (f" FROM tips t{_tip_grids(run)} WHERE t.closed_at >= ? AND t.closed_at < ?"
             " AND t.closed_at IS NOT NULL AND t.erased_at IS NULL AND t.duplicate_of IS NULL" + where,
             [run.start, run.until, *params])
 
@@ -518,6 +552,8 @@ def params_of(measure: Measure, stored: str | dict | None) -> dict:
 
 
 def run_for(measure: Measure, subject: str, station_id: int | None, period: Period, now: datetime,
-            params: dict | None = None) -> Run:
-    """A :class:`Run` measured at the period's end, or at ``now`` while the period runs."""
-    return Run(subject, station_id, period, min(period.stamps()[1], clock.stamp(now)), params or {})
+            params: dict | None = None, memo: dict | None = None) -> Run:
+    """A :class:`Run` measured at the period's end, or at ``now`` while the period runs; runs given the
+    same ``memo`` share their reads."""
+    return Run(subject, station_id, period, min(period.stamps()[1], clock.stamp(now)), params or {},
+               {} if memo is None else memo)

@@ -264,36 +264,37 @@ def recheck(db: sqlite_utils.Database, user: User | None, problem_id: int, *,
     return {**fresh, "checked_at": stamp(now), "checked_value": value}
 
 
-def recheck_open(db: sqlite_utils.Database, *, station_id: int | None = None, now: datetime | None = None,
-                 limit: int = 500) -> int:
-    """Recheck open checklist problems (the worker's pass; the list when it opens), one computation per
-    standard and station rather than per problem. Returns how many were verified."""
+def recheck_open(db: sqlite_utils.Database, *, station_id: int | None = None, now: datetime | None = None) -> int:
+    """Recheck every open checklist problem (of one station, or all: the worker's minute), one computation
+    per standard rather than per problem, and verify those whose figure meets the standard now.
+    Returns how many were verified."""
     now = now or datetime.now(UTC)
     where, params = ("AND station_id = ?", [station_id]) if station_id is not None else ("", [])
-    rows = list(db.query(
-        f"SELECT * FROM duty_problems WHERE is_open = 1 AND source = 'checklist' {where} ORDER BY id LIMIT ?",
-        [*params, limit]))
-    figures: dict[tuple, tuple] = {}
+    by_code: dict[str, list[dict]] = {}
+    for problem in db.query(f"SELECT * FROM duty_problems WHERE is_open = 1 AND source = 'checklist' {where}"
+                            " ORDER BY id", params):
+        by_code.setdefault(problem["code"], []).append(problem)
+    memo: dict = {}
     verified = 0
-    for problem in rows:
-        key = (problem["code"], problem["station_id"])
-        if key not in figures:
-            figures[key] = _figures(db, problem, now)
-        standard, computed = figures[key]
-        figure = computed.get(problem["subject_id"])
-        if standard is None or figure is None or figure.value is None:
-            continue  # nothing to measure yet: stays open (see current_figure)
-        if not MEASURES[standard["measure"]].met(figure, standard["threshold"]):
-            continue
-        with write_transaction(db):
-            fresh = _row(db, problem["id"])
-            if fresh["is_open"]:
-                _close(db, None, fresh, "verified", value=figure.value, now_s=stamp(now))
-                verified += 1
+    for rows in by_code.values():
+        standard, computed = _figures(db, {**rows[0], "station_id": station_id}, now, memo)
+        for problem in rows:
+            figure = computed.get(problem["subject_id"])
+            if standard is None or figure is None or figure.value is None:
+                continue  # nothing to measure yet: stays open (see current_figure)
+            if not MEASURES[standard["measure"]].met(figure, standard["threshold"]):
+                continue
+            with write_transaction(db):
+                fresh = _row(db, problem["id"])
+                if fresh["is_open"]:
+                    _close(db, None, fresh, "verified", value=figure.value, now_s=stamp(now))
+                    verified += 1
     return verified
 
 
-def _figures(db, problem: dict, now: datetime) -> tuple[dict | None, dict]:
+def _figures(db, problem: dict, now: datetime, memo: dict | None = None) -> tuple[dict | None, dict]:
+    """The standard of a problem's code as in force now, and its figures over the current period for the
+    problem's station (``station_id`` None: every station)."""
     standard = next(iter(db.query(
         "SELECT * FROM duty_standards WHERE code = ? AND effective_from <= ? ORDER BY effective_from DESC LIMIT 1",
         [problem["code"], periods.beijing_date(now).isoformat()])), None)
@@ -301,7 +302,7 @@ def _figures(db, problem: dict, now: datetime) -> tuple[dict | None, dict]:
         return None, {}
     measure = MEASURES[standard["measure"]]
     run = run_for(measure, standard["scope"], problem["station_id"], periods.current(standard["period"], now), now,
-                  params_of(measure, standard["params"]))
+                  params_of(measure, standard["params"]), memo)
     return standard, measure.compute(db, run)
 
 
