@@ -1,5 +1,6 @@
 """The coverage map: figures, gaps, the deck (no basemap, escaped text, compact payload)."""
 
+import base64
 import json
 
 import pytest
@@ -150,10 +151,14 @@ def test_gcj02_shift_when_configured(demo_db, users, monkeypatch):
     assert 0.001 < shifted[0] - plain[0] < 0.01 and abs(shifted[1] - plain[1]) < 0.01
 
 
-def test_tile_url_adds_a_raster_basemap(demo_db, users, monkeypatch):
+def test_tile_url_adds_a_raster_basemap_as_a_style_url(demo_db, users, monkeypatch):
     monkeypatch.setenv("PORTAL_MAP_TILES", "http://tiles.intranet/{z}/{x}/{y}.png")
     spec = deck_json(demo_db, users["clerk"])
-    assert spec["mapStyle"]["sources"]["tiles"]["tiles"] == ["http://tiles.intranet/{z}/{x}/{y}.png"]
+    # Streamlit's chart needs a string (it calls mapStyle.includes): a data: URL of the MapLibre style.
+    assert isinstance(spec["mapStyle"], str) and spec["mapStyle"].startswith("data:application/json;base64,")
+    style = json.loads(base64.b64decode(spec["mapStyle"].split(",", 1)[1]))
+    assert style["sources"]["tiles"]["tiles"] == ["http://tiles.intranet/{z}/{x}/{y}.png"]
+    assert spec["mapProvider"] == "carto"
 
 
 def test_tip_density_measure_colours_grids_with_recent_tips(demo_db, users):

@@ -10,6 +10,7 @@ shifted from WGS-84 (``PORTAL_MAP_GCJ02=1``).
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from dataclasses import dataclass
@@ -311,25 +312,28 @@ def _converter():
     return lambda lon, lat: (lon, lat)
 
 
-def _basemap() -> dict:
-    """Deck keyword arguments for the basemap: none by default, or an intranet raster."""
-    tiles = os.environ.get("PORTAL_MAP_TILES")
-    if not tiles:
-        return {"map_provider": None}  # map_style=None would make Streamlit pick a CARTO style
-    style = {
+def basemap_style(tiles: str) -> dict:
+    """A MapLibre style with one raster source: the intranet tile server's URL template."""
+    return {
         "version": 8,
         "sources": {"tiles": {"type": "raster", "tiles": [tiles], "tileSize": 256}},
         "layers": [{"id": "tiles", "type": "raster", "source": "tiles"}],
     }
-    return {"map_provider": "carto", "map_style": style}
 
 
-def _apply_basemap(deck: pdk.Deck, basemap: dict) -> pdk.Deck:
-    # pydeck only accepts a style object with Mapbox; Streamlit draws "carto" with MapLibre,
-    # which takes the same object, so set it after construction.
-    if isinstance(basemap.get("map_style"), dict):
-        deck.map_style = basemap["map_style"]
-    return deck
+def _basemap() -> dict:
+    """Deck keyword arguments for the basemap: none by default, or an intranet raster.
+
+    Streamlit's chart takes the style as a string — it calls ``mapStyle.includes(…)``, so a style object
+    breaks the whole map ("k.mapStyle?.includes is not a function") — and MapLibre (Streamlit draws
+    ``carto`` with it) loads a style from a URL: the style travels inside the deck as a ``data:`` URL, so
+    the browser fetches nothing but the tiles from the configured server."""
+    tiles = os.environ.get("PORTAL_MAP_TILES")
+    if not tiles:
+        return {"map_provider": None}  # map_style=None would make Streamlit pick a CARTO style
+    style = json.dumps(basemap_style(tiles), separators=(",", ":"))
+    return {"map_provider": "carto",
+            "map_style": "data:application/json;base64," + base64.b64encode(style.encode()).decode("ascii")}
 
 
 def district_outline(db: sqlite_utils.Database) -> list[list[list[float]]]:
@@ -418,9 +422,8 @@ def build_deck(db: sqlite_utils.Database, user: User, figures: list[tuple], *, m
 
     view = _view(db, [f[0] for f in figures], unit_rows, convert)
     basemap = _basemap()
-    deck = CompactDeck(layers=layers, initial_view_state=view, tooltip={"text": tooltip_text(lang)}, raw_data=raw,
-                       **{k: v for k, v in basemap.items() if not isinstance(v, dict)})
-    return _apply_basemap(deck, basemap)
+    return CompactDeck(layers=layers, initial_view_state=view, tooltip={"text": tooltip_text(lang)}, raw_data=raw,
+                       **basemap)
 
 
 def _clean(text: str | None) -> str:
