@@ -1,4 +1,4 @@
-"""Duty figures (issue #15): the checklist computed on demand at 10x groups with a million tips — a
+"""Duty and league figures (issues #15, #16): the league table of stations and the checklist computed on demand at 10x groups with a million tips — a
 station admin's (one station, by outpost and officer) and the linkage center's (every station, every
 officer counted) — the page drawn, the nightly snapshot and the minute's recheck of open problems.
 
@@ -11,7 +11,7 @@ cold (first call in the process) and warm (p95 of 10 calls); nothing is cached b
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bench.common import Env, Figure, p95, repeat, timed
 from bench.foundation import render_seconds
@@ -19,7 +19,8 @@ from lib.core import auth
 from lib.core.clock import utcnow
 from lib.core.db import connect
 from lib.demo import demo_tips
-from lib.duty import checklist, problems, snapshots
+from lib.duty import checklist, periods, problems, snapshots
+from lib.reports import league
 
 TIPS = 1_000_000
 SEED = 2026
@@ -45,6 +46,11 @@ def run(env: Env) -> list[Figure]:
     station_samples = repeat(lambda: checklist.checklist(db, station), SAMPLES)
     cold_district, whole = timed(checklist.checklist, db, district)
     district_samples = repeat(lambda: checklist.checklist(db, district), SAMPLES)
+    today = periods.beijing_date()
+    ranges = {"month": league.date_range("month", today=today),
+              "30 days": league.date_range("custom", today=today, start=today - timedelta(days=29), end=today)}
+    league_samples = {name: repeat(lambda r=r: league.league(db, district, start=r[0], end=r[1]), SAMPLES)
+                      for name, r in ranges.items()}
     later = datetime.now(UTC)
     # The busiest night: a day, a week and a month all ended (the seeding's snapshot is forgotten, so
     # every standard writes its latest ended period and raises its problems again).
@@ -62,6 +68,9 @@ def run(env: Env) -> list[Figure]:
         Figure("checklist_district_10x_1M_p95", round(p95(district_samples) * 1000, 1), "ms",
                f"the linkage center's ({len(whole.items):,} items over every station, outpost and officer);"
                f" cold {cold_district * 1000:.0f} ms"),
+        Figure("league_district_10x_1M_p95", round(max(p95(v) for v in league_samples.values()) * 1000, 1), "ms",
+               "数据看板 for the linkage center (17 stations, 24 columns): the slower of this month and the last 30"
+               " days, " + ", ".join(f"{k} {p95(v) * 1000:.0f} ms" for k, v in league_samples.items())),
         Figure("checklist_page_render_district_10x_1M", round(render_seconds(path, "district", "checklist"), 3), "s",
                "工作清单 drawn for the linkage center (AppTest run after a warm-up)"),
         Figure("duty_snapshot_10x_1M", round(snapshot_s, 2), "s",

@@ -66,6 +66,7 @@ TARGETS: dict[str, tuple[float, str, str]] = {
     "live_refresh_interval": (15.0, "s", "how soon an open page shows what arrived"),
     "server_peak_rss_1M": (500.0, "MB", "a process that ran every queue on a million tips"),
     # Duty (工作清单, 查纠整改)
+    "league_district_10x_1M_p95": (300.0, "ms", "数据看板: the 17 stations compared, any range up to a month"),
     "checklist_station_10x_1M_p95": (200.0, "ms", "a station's checklist, 27,000 groups and a million tips"),
     "checklist_district_10x_1M_p95": (1000.0, "ms", "the linkage center's checklist, every station and officer"),
     "checklist_page_render_district_10x_1M": (1.0, "s", "工作清单 drawn for the linkage center"),

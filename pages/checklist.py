@@ -64,6 +64,7 @@ def _controls(ctx: ui.Context) -> tuple[dt.date, int | None]:
     station_id = None
     if user.is_district:
         stations = {s["id"]: s["name"] for s in units.list_stations(ctx.db, user)}
+        ui.preset_from_url("station", P + "station", stations)  # 数据看板's link to a station's checklist
         station_id = cols[1].selectbox(t("checklist.station"), [None, *stations], key=P + "station",
                                        format_func=lambda s: t("checklist.station.all") if s is None else stations[s])
     return day, station_id

@@ -105,6 +105,7 @@ def _filters(ctx: ui.Context) -> triage_queue.QueueFilter:
     cols = list(cols)
     if user.is_district:
         stations = {s["id"]: s["name"] for s in units.list_stations(db, user)}
+        ui.preset_from_url("station", P + "station", stations)  # 数据看板's link to a station's tips
         f.station_id = cols.pop(0).selectbox(t("triage.filter.station"), [None, *stations], key=P + "station",
                                              on_change=_reset_page, placeholder=all_,
                                              format_func=lambda i: all_ if i is None else stations[i])

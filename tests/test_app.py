@@ -173,7 +173,7 @@ def test_every_url_path_app_py_registers_has_exactly_one_module_named_after_it(a
         modules[fn.__module__.removeprefix("pages.")] = fn
     urls = {page.url_path for page in registered if page.url_path}
     assert {"home", "triage", "appeals", "mediation", "compose", "pushes", "library", "registry", "map",
-            "experts", "rules", "accounts", "account", "tip", "track", "checklist", "problems", "situations"} == urls
+            "experts", "rules", "accounts", "account", "tip", "track", "checklist", "problems", "situations", "league"} == urls
     assert set(modules) == urls | {"login"}  # the login page is the default when logged out
     # pages/ holds nothing else: no shim, no shared sub-view, no stray file.
     assert sorted(f.name for f in PAGES.iterdir() if f.name != "__pycache__") == sorted(

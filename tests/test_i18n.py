@@ -34,6 +34,7 @@ from lib.grids import boundary_file, coverage_map, group_import, groups
 from lib.i18n import i18n
 from lib.mediation import mediation, timezones
 from lib.pushes import appeals, pushes
+from lib.reports import league
 from lib.tips import experts, tips
 from lib.ui import ui_imports
 
@@ -139,6 +140,10 @@ FAMILIES: dict[str, tuple] = {
     "problems.history.{}": ("create", "missed_again", "rectifying", "verified", "explain", "explained",
                             "explanation_declined", "escalate"),
     "problems.inspection.{}": ("station", "area", "title", "detail", "days", "photo"),
+    "league.col.{}": tuple(k for k, _ in league.COLUMNS),
+    "league.range.{}": league.RANGES,
+    "league.by.{}": ("outpost", "officer"),
+    "league.name.{}": league.BY,
 }
 
 # Keys in the catalog that no code names (keep this short, and say why).

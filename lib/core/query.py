@@ -64,3 +64,22 @@ the values of placeholders in ``select`` (a subquery's time, say)."""
     rows = list(db.query(f"SELECT {select} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
                          [*select_params, *params, page_size, (page - 1) * page_size]))
     return Page(rows=rows, total=total, page=page, page_size=page_size)
+
+
+def first_id_since(db: sqlite_utils.Database, table: str, column: str, since: str, *, margin: str | None = None) -> int:
+    """The smallest id of ``table`` whose ``column`` (a ``*_at`` stamp) is at or after ``margin`` (default
+    ``since``), by binary search on the id: for tables whose ids follow that time (a row's id and its
+    stamp given in the same transaction — tips, tip events, the audit log), so that a time range becomes
+    an id range, the one index every table has. ``margin`` a little before ``since`` absorbs a clock step.
+    Two queries for the bounds: MIN and MAX in one SELECT defeat SQLite's min/max optimization."""
+    bound = margin or since
+    lo = db.execute(f"SELECT COALESCE(MIN(id), 1) FROM {table}").fetchone()[0]
+    hi = db.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        row = db.execute(f"SELECT {column} FROM {table} WHERE id >= ? ORDER BY id LIMIT 1", [mid]).fetchone()
+        if row is None or row[0] >= bound:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo

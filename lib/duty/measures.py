@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from lib.core import clock
+from lib.core import clock, query
 from lib.duty.periods import Period
 
 SCOPES = ("officer", "outpost", "station")
@@ -341,19 +341,9 @@ def _coverage_records(db, run: Run, subject_id: int) -> list[dict]:
 
 def first_tip_id(db: sqlite_utils.Database, since: str) -> int:
     """The smallest tip id created at or after ``since`` (ids follow arrival time; a day's margin
-    before ``since`` absorbs a clock step or a back-dated import), by binary search on the id."""
+    before ``since`` absorbs a clock step or a back-dated import)."""
     margin = clock.stamp(clock.parse(since) - timedelta(days=1))
-    # Two queries: MIN and MAX in one SELECT defeat SQLite's min/max optimization (a scan of every tip).
-    lo = db.execute("SELECT COALESCE(MIN(id), 1) FROM tips").fetchone()[0]
-    hi = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM tips").fetchone()[0]
-    while lo < hi:
-        mid = (lo + hi) // 2
-        row = db.execute("SELECT created_at FROM tips WHERE id >= ? ORDER BY id LIMIT 1", [mid]).fetchone()
-        if row is None or row[0] >= margin:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
+    return query.first_id_since(db, "tips", "created_at", since, margin=margin)
 
 
 def _max_first_response_days(db) -> float:

@@ -501,6 +501,16 @@ def query_id(name: str) -> int | None:
     return None
 
 
+def preset_from_url(param: str, key: str, allowed) -> None:
+    """``?<param>=ID`` (a link from another page, e.g. the league table's ``?station=7``): set the filter
+    widget ``key`` to it, once per link followed — the user can still change the filter afterwards.
+    Call before the widget is drawn; an id not in ``allowed`` (another scope, junk) is ignored."""
+    value = query_id(param)
+    if value is not None and value in allowed and st.session_state.get(key + "_param") != value:
+        st.session_state[key + "_param"] = value
+        st.session_state[key] = value
+
+
 def tip_alerts(ctx: Context, key: str, *, sound: bool = True) -> list[dict]:
     """New tips worth a notice since this page last looked — a lead on one of the user's active
     appeals, or an urgent tip: each is toasted once (with a sound if ``sound``) and kept in the

@@ -11,6 +11,7 @@ from lib.i18n.messages import (
     grid_map,
     group_import,
     imports_ui,
+    league,
     mediation,
     online_situations,
     poster,
@@ -25,4 +26,4 @@ from lib.i18n.messages import (
 
 MODULES = [core, registry, group_import, grid_map, grid_import, imports_ui, pushes, poster, tips, tip_public,
            triage, tip_rules, mediation, race, appeal_board, accounts, duty,
-           online_situations]
+           online_situations, league]
