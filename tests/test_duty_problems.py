@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from lib.core import notices
+from lib.core.db import write_transaction
 from lib.core.errors import FieldErrors, NotFoundError, ScopeError
 from lib.core.workflow import InvalidTransition, StaleEdit
 from lib.duty import problems, snapshots
@@ -135,3 +136,18 @@ def test_opening_the_list_rechecks_the_stations_problems(db):
     assert problems.refresh(db, w.user(db, w.LI), now=LATER) >= 1
     assert problems.get_problem(db, w.user(db, w.LI), problem["id"])["state"] == "verified"
     assert problems.refresh(db, w.user(db, w.DISTRICT), now=LATER) == 0  # the district's: the worker's minute
+
+
+def test_an_inspection_photo_outlives_the_same_image_purged_from_a_tip(db):
+    from lib.core import files
+
+    photo = jpeg(color=(10, 120, 40))
+    made = problems.raise_inspection(db, w.user(db, w.DISTRICT), station_id=w.STATION, area="management",
+                                     title="群公告未更新", photo=photo, now=NOW)
+    # The same picture sent with a tip is the same stored file (by content); the tip's photos are erased.
+    with write_transaction(db):
+        db.execute("INSERT INTO tip_photos (tip_id, file_id) VALUES (?, ?)", [w.tip(db), made["file_id"]])
+    with write_transaction(db):
+        db.execute("DELETE FROM tip_photos WHERE file_id = ?", [made["file_id"]])
+        assert files.delete_unused(db, [made["file_id"]]) == []
+    assert db.execute("SELECT 1 FROM files WHERE id = ?", [made["file_id"]]).fetchone()

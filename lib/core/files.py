@@ -105,14 +105,17 @@ def store_clean_image(db: sqlite_utils.Database, user_id: int | None, cleaned: t
 
 
 def delete_unused(db: sqlite_utils.Database, file_ids: list[int]) -> list[str]:
-    """Delete the rows of those files no tip photo and no push uses any more (an image is stored
-    once, by content, whoever sent it); return their paths for :func:`remove_stored`, to be called
-    after the transaction commits. Call inside the write transaction that dropped the uses."""
+    """Delete the rows of those files nothing uses any more — no tip photo, no push, no inspection's photo,
+    no online situation's screenshot (an image is stored once, by content, whoever sent it); return their
+    paths for :func:`remove_stored`, to be called after the transaction commits. Call inside the write
+    transaction that dropped the uses."""
     paths = []
     for file_id in file_ids:
         used = db.execute(
             "SELECT EXISTS (SELECT 1 FROM tip_photos WHERE file_id = :id)"
-            " OR EXISTS (SELECT 1 FROM pushes, json_each(pushes.photo_file_ids) WHERE json_each.value = :id)",
+            " OR EXISTS (SELECT 1 FROM pushes, json_each(pushes.photo_file_ids) WHERE json_each.value = :id)"
+            " OR EXISTS (SELECT 1 FROM duty_problems WHERE file_id = :id)"
+            " OR EXISTS (SELECT 1 FROM online_situations WHERE screenshot_file_id = :id)",
             {"id": file_id}).fetchone()[0]
         row = None if used else query_one(db, "SELECT path FROM files WHERE id = ?", [file_id])
         if row:
