@@ -13,7 +13,7 @@ import streamlit as st
 from lib.core import export, units
 from lib.core.errors import PortalError
 from lib.duty import periods
-from lib.reports import league
+from lib.reports import league, trends
 from lib.ui import ui
 
 P = "league_"  # widget key prefix of this page
@@ -113,11 +113,44 @@ def _league(_db, _user, user_id: int, start: dt.date, end: dt.date, by: str, sta
     return league.league(_db, _user, start=start, end=end, by=by, station_id=station_id)
 
 
+def _trends(ctx: ui.Context, station_id: int | None) -> None:
+    """Weekly lines for the district or a station, and the data charted as CSV."""
+    t = ctx.t
+    weeks = st.selectbox(t("trends.weeks"), (8, 12, 26, 52), index=1, key=P + "weeks",
+                         format_func=lambda n: t("trends.weeks_n", n=n))
+    try:
+        rows = trends.weekly(ctx.db, ctx.user, weeks=weeks, station_id=station_id)
+    except PortalError as exc:
+        ui.show_error(ctx, exc)
+        return
+    frame = pd.DataFrame(rows).set_index("week")
+    frame.index.name = t("trends.col.week")
+    charts = (("trends.chart.tips", ("tips", "leads")), ("trends.chart.response", ("first_response_min",)),
+              ("trends.chart.on_time", ("on_time",)), ("trends.chart.pushes", ("pushes", "deliveries")))
+    for row in (charts[:2], charts[2:]):
+        for col, (title, series) in zip(st.columns(2), row, strict=True):
+            col.markdown(f"**{t(title)}**")
+            col.line_chart(frame[list(series)].rename(columns=lambda c: t(f"trends.col.{c}")), height=220)
+    st.caption(t("trends.note"))
+    shown = frame.reset_index().rename(columns=lambda c: c if c == frame.index.name else t(f"trends.col.{c}"))
+    st.download_button(t("trends.csv"), data=export.to_csv(shown.to_dict("records"), [(c, c) for c in shown.columns]),
+                       file_name=f"trends-{weeks}w.csv", mime="text/csv", key=P + "trends_csv", on_click="ignore")
+
+
 def render() -> None:
     ctx = ui.staff_page("district_admin", "station_admin")
     t = ctx.t
     st.title(t("league.title"))
     st.caption(t("league.intro"))
+    table_tab, trends_tab = st.tabs([t("league.tab.table"), t("league.tab.trends")])
+    with trends_tab:
+        _trends(ctx, st.session_state.get(P + "station") if ctx.user.is_district else None)
+    with table_tab:
+        _table_tab(ctx)
+
+
+def _table_tab(ctx: ui.Context) -> None:
+    t = ctx.t
     chosen = _range(ctx)
     by, station_id = _subjects(ctx)
     if chosen is None:

@@ -34,7 +34,7 @@ from lib.grids import boundary_file, coverage_map, group_import, groups
 from lib.i18n import i18n
 from lib.mediation import mediation, timezones
 from lib.pushes import appeals, pushes
-from lib.reports import league
+from lib.reports import league, trends
 from lib.tips import experts, tips
 from lib.ui import ui_imports
 
@@ -144,6 +144,7 @@ FAMILIES: dict[str, tuple] = {
     "league.range.{}": league.RANGES,
     "league.by.{}": ("outpost", "officer"),
     "league.name.{}": league.BY,
+    "trends.col.{}": ("week", *trends.SERIES),
 }
 
 # Keys in the catalog that no code names (keep this short, and say why).

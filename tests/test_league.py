@@ -135,3 +135,30 @@ def test_the_page_for_the_linkage_center_and_a_station_admin(app, demo_db):
 def test_a_clerk_has_no_league_page(app):
     at = goto(app("clerk").run(), "league").run()
     assert "数据看板" not in [e.value for e in at.title]
+
+
+def test_weekly_trends_count_by_beijing_week(db):
+    from lib.reports import trends
+
+    # Monday 2026-11-30 00:30 Beijing is still Sunday in UTC: it belongs to the week of 11-30.
+    early_monday = w.tip(db, created_days_ago=0.48)  # 2026-11-29T16:28Z
+    w.tip(db, kind="lead", created_days_ago=3, answered_hours=2)  # Friday 11-27: the week of 11-23
+    w.push(db, sent_days_ago=3, groups=(w.C1, w.C2))
+    rows = {r["week"]: r for r in trends.weekly(db, w.user(db, w.DISTRICT), weeks=2, now=NOW)}
+    assert list(rows) == ["2026-11-23", "2026-11-30"]
+    assert (rows["2026-11-30"]["tips"], rows["2026-11-23"]["tips"], rows["2026-11-23"]["leads"]) == (1, 1, 1)
+    assert rows["2026-11-23"]["first_response_min"] == 120.0 and rows["2026-11-30"]["first_response_min"] is None
+    assert (rows["2026-11-23"]["pushes"], rows["2026-11-23"]["deliveries"]) == (1, 2)
+    created = db.execute("SELECT created_at FROM tips WHERE id = ?", [early_monday]).fetchone()[0]
+    assert created.startswith("2026-11-29T16")
+    other = {r["week"]: r for r in trends.weekly(db, w.user(db, w.WANG), weeks=2, now=NOW)}
+    assert other["2026-11-23"]["tips"] == 0  # 悦来's clerk sees 悦来 only
+    with pytest.raises(ValidationError):
+        trends.weekly(db, w.user(db, w.DISTRICT), weeks=60, now=NOW)
+
+
+def test_the_trends_tab_charts_and_offers_its_data(app):
+    at = goto(app("district").run(), "league").run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == 4
+    assert any(b.label == "下载图表数据（CSV）" for b in at.get("download_button"))

@@ -94,7 +94,7 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
 
-def _median_of_counts(counts: list[tuple[int, int]]) -> float | None:
+def median_of_counts(counts: list[tuple[int, int]]) -> float | None:
     """The median of values given as ``(value, how many)`` — what SQL returns grouped, rather than one
     row per tip (a month at 10x is ~90,000 tips)."""
     total = sum(n for _, n in counts)
@@ -207,7 +207,7 @@ def league(db: sqlite_utils.Database, user: User, *, start: date, end: date, by:
             f" COUNT(*){received} AND t.first_response_at IS NOT NULL GROUP BY 1, 2", [first, lo, hi, *p]):
         answered[s].append((minutes, n))
     for s, counts in answered.items():
-        cols["first_response_min"][s] = _median_of_counts(counts)
+        cols["first_response_min"][s] = median_of_counts(counts)
     # On time: clocks that ran out in the range (a clock runs at most the longest rule after arrival).
     longest = db.execute("SELECT COALESCE(MAX(first_response_minutes), 1440) FROM sla_rules").fetchone()[0]
     first_due = query.first_id_since(db, "tips", "created_at", lo,
@@ -225,7 +225,7 @@ def league(db: sqlite_utils.Database, user: User, *, start: date, end: date, by:
             [lo, hi, *p]):
         resolved[s].append((tenths, n))
     for s, counts in resolved.items():
-        median = _median_of_counts(counts)
+        median = median_of_counts(counts)
         cols["resolution_h"][s] = None if median is None else round(median / 10, 1)
     first_event = query.first_id_since(db, "tip_events", "at", lo)
     for s, n in db.execute(

@@ -68,4 +68,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "league.error.range_long": ("时间范围不能超过 {days} 天。", "At most {days} days."),
     "league.error.by": ("请选择对比对象。", "Choose what to compare."),
     "league.error.station": ("请先选择派出所。", "Choose a station first."),
+    "league.tab.table": ("横向对比", "Compare"),
+    "league.tab.trends": ("趋势", "Trends"),
+    "trends.weeks": ("时间跨度", "Span"),
+    "trends.weeks_n": ("近 {n} 周", "Last {n} weeks"),
+    "trends.chart.tips": ("每周收到线索（其中案件线索）", "Tips received a week (of them leads)"),
+    "trends.chart.response": ("首次答复中位数（分钟）", "First response, median (minutes)"),
+    "trends.chart.on_time": ("按时答复率（%）", "Answered in time (%)"),
+    "trends.chart.pushes": ("推送与送达", "Pushes and deliveries"),
+    "trends.col.week": ("周（周一）", "Week (Monday)"),
+    "trends.col.tips": ("收到线索", "Tips"),
+    "trends.col.leads": ("案件线索", "Leads"),
+    "trends.col.first_response_min": ("首次答复中位数（分钟）", "First response median (min)"),
+    "trends.col.on_time": ("按时答复率%", "In time %"),
+    "trends.col.pushes": ("推送", "Pushes"),
+    "trends.col.deliveries": ("送达群次", "Deliveries"),
+    "trends.note": ("按北京时间周一至周日统计；派出所选择与“横向对比”相同（全区：含联动中心的全区推送）。"
+                    "覆盖率没有历史记录（台账只保存当前成员数），因此不画趋势。",
+                    "Weeks run Monday to Sunday, Beijing time; the station is the one chosen under Compare (the "
+                    "district includes the center's pushes). Coverage has no history (the registry keeps today's "
+                    "member counts), so it has no trend."),
+    "trends.csv": ("下载图表数据（CSV）", "Download the charted data (CSV)"),
+    "trends.error.weeks": ("时间跨度须在 1–{max} 周之间。", "Between 1 and {max} weeks."),
 }
