@@ -125,10 +125,12 @@ def _trends(ctx: ui.Context, station_id: int | None) -> None:
         return
     frame = pd.DataFrame(rows).set_index("week")
     frame.index.name = t("trends.col.week")
+    # Pushes (a few a week) and deliveries (thousands) each get their own scale.
     charts = (("trends.chart.tips", ("tips", "leads")), ("trends.chart.response", ("first_response_min",)),
-              ("trends.chart.on_time", ("on_time",)), ("trends.chart.pushes", ("pushes", "deliveries")))
-    for row in (charts[:2], charts[2:]):
-        for col, (title, series) in zip(st.columns(2), row, strict=True):
+              ("trends.chart.on_time", ("on_time",)), ("trends.chart.pushes", ("pushes",)),
+              ("trends.chart.deliveries", ("deliveries",)))
+    for row in (charts[0:2], charts[2:4], charts[4:]):
+        for col, (title, series) in zip(st.columns(2), row, strict=False):
             col.markdown(f"**{t(title)}**")
             col.line_chart(frame[list(series)].rename(columns=lambda c: t(f"trends.col.{c}")), height=220)
     st.caption(t("trends.note"))

@@ -160,5 +160,5 @@ def test_weekly_trends_count_by_beijing_week(db):
 def test_the_trends_tab_charts_and_offers_its_data(app):
     at = goto(app("district").run(), "league").run()
     assert not at.exception
-    assert len(at.get("vega_lite_chart")) == 4
+    assert len(at.get("vega_lite_chart")) == 5
     assert any(b.label == "下载图表数据（CSV）" for b in at.get("download_button"))
