@@ -159,7 +159,8 @@ def _table_tab(ctx: ui.Context) -> None:
         return
     start, end = chosen
     try:
-        found = _league(ctx.db, ctx.user, ctx.user.id, start, end, by, station_id)
+        with st.spinner(t("league.computing")):  # a district's month at 10x takes about half a second
+            found = _league(ctx.db, ctx.user, ctx.user.id, start, end, by, station_id)
     except PortalError as exc:
         ui.show_error(ctx, exc)
         return

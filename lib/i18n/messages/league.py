@@ -37,6 +37,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "league.open.problems": ("查纠整改", "Problems"),
     "league.open.pushes": ("推送记录", "Pushes"),
     "league.open.mediation": ("调解案件", "Cases"),
+    "league.computing": ("正在统计……", "Counting…"),
     "league.csv": ("下载表格（CSV）", "Download the table (CSV)"),
     "league.col.groups": ("群数（当前）", "Groups (now)"),
     "league.col.members": ("成员数（当前）", "Members (now)"),
