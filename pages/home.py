@@ -43,9 +43,14 @@ def _todo(ctx: ui.Context) -> None:
     c[3].metric(ctx.t("home.todo_reviews"), ui.fmt_int(len(reviews)))
     c[4].metric(ctx.t("home.todo_cases"), ui.fmt_int(cases["open"]))
     c[5].metric(ctx.t("home.todo_sessions"), ui.fmt_int(cases["sessions"]))
-    links = st.columns(3)
-    ui.page_link(ctx, "triage", ctx.t("home.go_triage"), icon=":material/fact_check:", container=links[0])
-    ui.page_link(ctx, "appeals", ctx.t("home.go_appeals"), icon=":material/timer:", container=links[1])
+    # Each tile opens the page its figure comes from.
+    for col, (path, key, icon) in zip(c, (
+            ("triage", "home.go_triage", ":material/fact_check:"), ("triage", "home.go_overdue", ":material/alarm:"),
+            ("appeals", "home.go_appeals", ":material/timer:"), ("pushes", "home.go_reviews", ":material/rate_review:"),
+            ("mediation", "home.go_cases", ":material/video_call:"),
+            ("mediation", "home.go_sessions", ":material/event:")), strict=True):
+        ui.page_link(ctx, path, ctx.t(key), icon=icon, container=col,
+                     query_params={"overdue": 1} if key == "home.go_overdue" else None)
     for push in reviews[:5]:
         ui.page_link(ctx, "pushes", ctx.t("home.review_one", id=push["id"], title=push["title"]),
                      icon=":material/rate_review:", query_params={"push": push["id"]})
@@ -134,7 +139,7 @@ def render() -> None:
                 }
                 for r in rows
             ]),
-            hide_index=True, width="stretch", key="home_by_station",
+            hide_index=True, width="stretch", key="home_by_station", height=38 + 35 * len(rows),  # all 17 in view
             column_config={
                 **_count_columns(ctx, "home.col.grids", "home.col.groups", "home.col.members",
                                  "home.residents", "home.col.without_group"),
@@ -147,6 +152,7 @@ def render() -> None:
         if below:
             st.warning(ctx.t("home.below_target", target=int(coverage.TARGET_COVERAGE_PCT),
                              stations=i18n.join(below, ctx.lang)))
+        ui.page_link(ctx, "league", ctx.t("home.go_league"), icon=":material/leaderboard:")
 
 
 if __name__ == "__main__":  # a fresh server runs this file itself (see pages/__init__.py): app.py serves it

@@ -129,6 +129,7 @@ def _filters(ctx: ui.Context) -> triage_queue.QueueFilter:
     push = cols[4].number_input(t("triage.filter.push"), min_value=1, step=1, value=None, key=P + "push",
                                 on_change=_reset_page, placeholder=t("triage.filter.push_placeholder"))
     f.push_id = int(push) if push else None
+    ui.preset_from_url("overdue", P + "overdue", (1,), to=True)  # the workbench's overdue tile: ?overdue=1
     with cols[5]:
         st.write("")  # align the toggle with the inputs' labels
         f.overdue = st.toggle(t("triage.filter.overdue"), key=P + "overdue", on_change=_reset_page)

@@ -162,3 +162,23 @@ def test_the_trends_tab_charts_and_offers_its_data(app):
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == 5
     assert any(b.label == "下载图表数据（CSV）" for b in at.get("download_button"))
+
+
+def test_the_workbench_tiles_open_their_pages_and_the_overdue_tile_filters(app):
+    at = app("district").run()
+    links = {link.label: link for link in at.get("page_link")}
+    assert {"去线索研判", "处理超时线索", "去协查看板", "去审核推送", "去调解案件", "各派出所工作对比见数据看板"} <= set(links)
+    assert links["处理超时线索"].proto.page.endswith("triage") and "overdue=1" in links["处理超时线索"].proto.query_string
+    at.query_params["overdue"] = "1"
+    at = goto(at, "triage").run()
+    assert at.toggle(key="triage_overdue").value is True
+
+
+def test_a_league_row_link_opens_that_stations_checklist_and_tips(app, demo_db):
+    station = demo_db.execute("SELECT id FROM units WHERE name = '海永派出所'").fetchone()[0]
+    at = app("district").run()
+    at.query_params["station"] = str(station)
+    at = goto(at, "checklist").run()
+    assert at.selectbox(key="checklist_station").value == station and "哪位民警落后（已逾期、未完成项数）" in texts(at)
+    at = goto(at, "triage").run()
+    assert at.selectbox(key="triage_station").value == station

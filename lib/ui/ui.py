@@ -501,14 +501,15 @@ def query_id(name: str) -> int | None:
     return None
 
 
-def preset_from_url(param: str, key: str, allowed) -> None:
+def preset_from_url(param: str, key: str, allowed, *, to=None) -> None:
     """``?<param>=ID`` (a link from another page, e.g. the league table's ``?station=7``): set the filter
-    widget ``key`` to it, once per link followed — the user can still change the filter afterwards.
-    Call before the widget is drawn; an id not in ``allowed`` (another scope, junk) is ignored."""
+    widget ``key`` to the id (or to ``to``, e.g. ``True`` for a toggle opened by ``?overdue=1``), once per
+    link followed, so the user can still change the filter afterwards. Call before the widget is drawn;
+    an id not in ``allowed`` (another scope, junk) is ignored."""
     value = query_id(param)
     if value is not None and value in allowed and st.session_state.get(key + "_param") != value:
         st.session_state[key + "_param"] = value
-        st.session_state[key] = value
+        st.session_state[key] = value if to is None else to
 
 
 def tip_alerts(ctx: Context, key: str, *, sound: bool = True) -> list[dict]:
