@@ -364,13 +364,8 @@ def _detail(ctx: ui.Context, case_id: int) -> None:
         ui.show_error(ctx, exc)
         return
     case = detail["case"]
-    seen_key = P + f"seen_{case_id}"
-    seen = st.session_state.setdefault(seen_key, case["version"])
-    if seen != case["version"]:
-        st.warning(t("mediation.changed_meanwhile", case_no=case["case_no"]))
-        if st.button(t("mediation.reload"), key=P + f"reload_{case_id}", type="primary"):
-            st.session_state[seen_key] = case["version"]
-            st.rerun()
+    seen = ui.version_seen(P, case_id, case["version"], t("mediation.changed_meanwhile", case_no=case["case_no"]),
+                           t("mediation.reload"))
     st.subheader(f"{ui.inert(case['case_no'])} · {ui.inert(case['title'])}")
     badge = "green" if case["state"] == "settled" else ("blue" if case["is_open"] else "gray")
     abroad = any(p["country"] not in (None, "CN") for p in detail["parties"])

@@ -104,12 +104,11 @@ def _list(ctx: ui.Context, f: dict) -> list[dict]:
         "text": r["posted_text"][:SNIPPET] + ("…" if len(r["posted_text"]) > SNIPPET else ""),
         "station": r["station_name"], "created": clock.beijing(r["created_at"])} for r in rows], columns=keys)
     frame.columns = [t(LIST_COLUMNS[k]) for k in keys]
-    event = st.dataframe(frame, hide_index=True, width="stretch", key=P + "table", on_select="rerun",
+    event = st.dataframe(frame, hide_index=True, width="stretch", key=ui.table_key(P + "table"), on_select="rerun",
                          selection_mode="single-row")
-    picked = event.selection.rows if event and getattr(event, "selection", None) else []
-    if picked and st.session_state.get(P + "table_row") != (found.page, picked[0]):
-        st.session_state[P + "table_row"] = (found.page, picked[0])
-        st.session_state[P + "pick"] = rows[picked[0]]["id"]
+    picked = ui.pick_row(event, [r["id"] for r in rows], P + "table")
+    if picked is not None:
+        st.session_state[P + "pick"] = picked
     return rows
 
 
@@ -233,13 +232,8 @@ def _detail(ctx: ui.Context, situation_id: int) -> None:
     except PortalError as exc:
         ui.show_error(ctx, exc)
         return
-    seen_key = P + f"seen_{situation_id}"
-    seen = st.session_state.setdefault(seen_key, s["version"])
-    if seen != s["version"]:
-        st.warning(t("situations.changed_meanwhile", id=situation_id))
-        if st.button(t("situations.reload"), key=P + f"reload_{situation_id}", type="primary"):
-            st.session_state[seen_key] = s["version"]
-            st.rerun()
+    seen = ui.version_seen(P, situation_id, s["version"], t("situations.changed_meanwhile", id=situation_id),
+                           t("situations.reload"))
     st.subheader(f"#{s['id']} · {ui.inert(s['group_name'])}")
     severity = _label(ctx, situations.SEVERITY_KEYS, s["severity"])
     colour = {"severe": "red", "serious": "orange"}.get(s["severity"], "gray")

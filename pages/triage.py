@@ -544,13 +544,7 @@ def _detail(ctx: ui.Context, tip_id: int, now: str) -> None:
     except PortalError as exc:
         ui.show_error(ctx, exc)
         return
-    seen_key = P + f"seen_{tip_id}"
-    seen = st.session_state.setdefault(seen_key, tip["version"])
-    if seen != tip["version"]:
-        st.warning(t("triage.changed_meanwhile", id=tip_id))
-        if st.button(t("triage.reload"), key=P + f"reload_{tip_id}", type="primary"):
-            st.session_state[seen_key] = tip["version"]
-            st.rerun()
+    seen = ui.version_seen(P, tip_id, tip["version"], t("triage.changed_meanwhile", id=tip_id), t("triage.reload"))
     stations = {s["id"]: s["name"] for s in units.list_stations(db, user)}
     overdue = triage_queue.is_overdue(tip, now)
     st.subheader(f"{'⚠ ' if overdue else ''}#{tip['id']} · {triage_queue.kinds_label(tip['kind'], ctx.lang)}"

@@ -8,6 +8,7 @@ import pytest
 from lib.core import clock
 from lib.duty import measures, periods
 from lib.duty.measures import MEASURES, Figure
+from lib.tips import tip_ranges
 from tests import duty_world as w
 from tests.duty_world import NOW
 
@@ -155,6 +156,6 @@ def test_station_filter_keeps_other_stations_out(db):
 def test_first_tip_id_finds_the_first_tip_of_a_time(db):
     first = w.tip(db, created_days_ago=10)
     second = w.tip(db, created_days_ago=5)
-    assert measures.first_tip_id(db, w.ago(7)) in (first + 1, second)  # a day's margin, then by time
-    assert measures.first_tip_id(db, w.ago(1)) == second + 1
-    assert measures.first_tip_id(db, clock.stamp(NOW - timedelta(days=30))) == first
+    assert tip_ranges.first_tip_since(db, w.ago(7)) in (first + 1, second)  # a day's margin, then by time
+    assert tip_ranges.first_tip_since(db, w.ago(1)) == second + 1
+    assert tip_ranges.first_tip_since(db, clock.stamp(NOW - timedelta(days=30))) == first

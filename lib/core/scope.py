@@ -49,3 +49,20 @@ def filter_station(user: User, requested: int | None) -> int | None:
     if requested is not None and requested != user.station_id:
         raise ScopeError()
     return user.station_id
+
+
+def station_condition(user: User, requested: int | None, column: str = "station_id") -> tuple[str, list]:
+    """A list's station condition: the station asked for (a district user's choice; a station user's own,
+    whatever was asked — another is a :class:`ScopeError`), every station for the district, and nothing
+    for a non-district account outside any station."""
+    station_id = filter_station(user, requested)
+    if station_id is not None:
+        return f"{column} = ?", [station_id]
+    return ("1 = 1", []) if user.is_district else ("0 = 1", [])
+
+
+def require_a_scope(user: User) -> None:
+    """Refuse a non-district account outside any station: it sees no station's work (a report that
+    left its station unfiltered would show it every station's)."""
+    if not user.is_district and user.station_id is None:
+        raise ScopeError()

@@ -183,6 +183,7 @@ def checklist(db: sqlite_utils.Database, user: User, *, station_id: int | None =
     a clerk sees their own items (``as_officer``, the default for clerks)."""
     now = now or datetime.now(UTC)
     day = on or periods.beijing_date(now)
+    scope.require_a_scope(user)
     station = scope.filter_station(user, station_id)
     officer_view = as_officer if as_officer is not None else user.role == "clerk"
     view = "officer" if officer_view else ("district" if station is None else "station")

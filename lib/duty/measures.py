@@ -32,8 +32,9 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from lib.core import clock, query
+from lib.core import clock
 from lib.duty.periods import Period
+from lib.tips import tip_ranges
 
 SCOPES = ("officer", "outpost", "station")
 AREAS = ("management", "service", "foundation", "prevention", "publicity")
@@ -339,18 +340,7 @@ def _coverage_records(db, run: Run, subject_id: int) -> list[dict]:
 # --- tips (flow) -----------------------------------------------------------------------------
 
 
-def first_tip_id(db: sqlite_utils.Database, since: str) -> int:
-    """The smallest tip id created at or after ``since`` (ids follow arrival time; a day's margin
-    before ``since`` absorbs a clock step or a back-dated import)."""
-    margin = clock.stamp(clock.parse(since) - timedelta(days=1))
-    return query.first_id_since(db, "tips", "created_at", since, margin=margin)
-
-
-def _max_first_response_days(db) -> float:
-    return (db.execute("SELECT COALESCE(MAX(first_response_minutes), 1440) FROM sla_rules").fetchone()[0]) / 1440
-
-
-_IN_TIME = "(t.first_response_at IS NOT NULL AND t.first_response_at <= t.due_at)"
+_IN_TIME = tip_ranges.IN_TIME
 
 
 def _answered_in_time(source, columns: str):
@@ -376,7 +366,7 @@ def _requests_source(kinds: tuple[str, ...]):
     """Tips of ``kinds`` whose clock ran out in the period (a clock still running is not counted yet)."""
 
     def source(db, run: Run) -> tuple[str, list]:
-        first = first_tip_id(db, run.shifted(run.start, _max_first_response_days(db)))
+        first = tip_ranges.first_tip_due_since(db, run.start)
         where, params = _tip_station(run)
         return (f" FROM tips t{_tip_grids(run)} WHERE t.id >= ?"
                 f" AND t.kind IN ({', '.join('?' * len(kinds))}) AND t.duplicate_of IS NULL"
@@ -397,7 +387,7 @@ def _appeal_leads_source(db, run: Run) -> tuple[str, list]:
     return (f" FROM pushes p JOIN tips t ON t.push_id = p.id{_tip_grids(run)}"
             " WHERE p.category = 'appeal' AND p.state IN ('sending', 'sent') AND p.sent_at < ?"
             " AND t.created_at >= ? AND t.kind = 'lead' AND t.duplicate_of IS NULL AND t.due_at >= ? AND t.due_at < ?"
-            + where, [run.until, run.shifted(run.start, _max_first_response_days(db)), run.start, run.until, *params])
+            + where, [run.until, tip_ranges.due_since(db, run.start), run.start, run.until, *params])
 
 
 _REPLIED = ("EXISTS (SELECT 1 FROM tip_events e WHERE e.tip_id = t.id AND e.kind = 'reply'"

@@ -234,13 +234,8 @@ def screenshot(db: sqlite_utils.Database, user: User, situation_id: int) -> tupl
 
 
 def _where(user: User, *, station_id, state, open_only: bool, overdue: bool, now: str) -> tuple[str, list]:
-    where, params = [], []
-    sid = scope.filter_station(user, station_id)  # ScopeError for another station
-    if sid is not None:
-        where.append("s.station_id = ?")
-        params.append(sid)
-    elif not user.is_district:
-        where.append("0 = 1")  # a station account outside any station sees nothing
+    condition, params = scope.station_condition(user, station_id, "s.station_id")
+    where = [condition]
     if state:
         if state not in STATES:
             raise ValidationError("situations.error.state", field="state")

@@ -175,11 +175,8 @@ def list_problems(db: sqlite_utils.Database, user: User, *, station_id: int | No
                   state: str | None = None, open_only: bool = True, escalated: bool = False, mine: bool = False,
                   area: str | None = None, source: str | None = None, page: int = 1, page_size: int = 25) -> Page:
     """Problems of the user's scope, escalated and most overdue first."""
-    station = scope.filter_station(user, station_id)
-    where, params = ["1 = 1"], []
-    if station is not None:
-        where.append("p.station_id = ?")
-        params.append(station)
+    condition, params = scope.station_condition(user, station_id, "p.station_id")
+    where = [condition]
     if state in STATES:
         where.append("p.state = ?")
         params.append(state)
@@ -204,8 +201,7 @@ def list_problems(db: sqlite_utils.Database, user: User, *, station_id: int | No
 def counts(db: sqlite_utils.Database, user: User, *, station_id: int | None = None,
            now: datetime | None = None) -> dict[str, int]:
     """Open, overdue, escalated, awaiting an admin's acceptance, and mine."""
-    station = scope.filter_station(user, station_id)
-    where, params = ("p.station_id = ?", [station]) if station is not None else ("1 = 1", [])
+    where, params = scope.station_condition(user, station_id, "p.station_id")
     now_s = stamp(now or datetime.now(UTC))
     row = db.execute(
         "SELECT COUNT(*), SUM(p.due_at < ?), SUM(p.escalated_at IS NOT NULL), SUM(p.explanation IS NOT NULL),"

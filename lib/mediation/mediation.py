@@ -364,13 +364,8 @@ def get_case_detail(db: sqlite_utils.Database, user: User, case_id: int, *, now:
 
 
 def _where(user: User, *, state, station_id, text, open_only) -> tuple[str, list]:
-    where, params = [], []
-    sid = scope.filter_station(user, station_id)  # ScopeError for another station
-    if sid is not None:
-        where.append("c.station_id = ?")
-        params.append(sid)
-    elif not user.is_district:
-        where.append("0 = 1")  # a station account outside any station sees nothing
+    condition, params = scope.station_condition(user, station_id, "c.station_id")
+    where = [condition]
     if state:
         where.append("c.state = ?")
         params.append(state)

@@ -34,6 +34,7 @@ import sqlite_utils
 from lib.core import clock, query, scope
 from lib.core.errors import ValidationError
 from lib.duty import periods
+from lib.tips import tip_ranges
 
 if TYPE_CHECKING:
     from lib.core.auth import User
@@ -141,6 +142,7 @@ def league(db: sqlite_utils.Database, user: User, *, start: date, end: date, by:
     one station's outposts or officers (a station admin's own; a district admin may pick one)."""
     if by not in BY:
         raise ValidationError("league.error.by")
+    scope.require_a_scope(user)
     station = scope.filter_station(user, station_id)
     if by == "station":
         station = station if not user.is_district else station_id
@@ -191,7 +193,7 @@ def league(db: sqlite_utils.Database, user: User, *, start: date, end: date, by:
         cols["delivered"][s] = _pct(done, total)
 
     # Tips received in the range, by id range.
-    first = query.first_id_since(db, "tips", "created_at", lo, margin=clock.stamp(clock.parse(lo) - timedelta(days=1)))
+    first = tip_ranges.first_tip_since(db, lo)
     tkey = _TIP[by]
     w, p = sf("t.station_id")
     grid_join = " LEFT JOIN grids g ON g.id = t.grid_id" if by == "outpost" else ""
@@ -208,12 +210,10 @@ def league(db: sqlite_utils.Database, user: User, *, start: date, end: date, by:
         answered[s].append((minutes, n))
     for s, counts in answered.items():
         cols["first_response_min"][s] = median_of_counts(counts)
-    # On time: clocks that ran out in the range (a clock runs at most the longest rule after arrival).
-    longest = db.execute("SELECT COALESCE(MAX(first_response_minutes), 1440) FROM sla_rules").fetchone()[0]
-    first_due = query.first_id_since(db, "tips", "created_at", lo,
-                                     margin=clock.stamp(clock.parse(lo) - timedelta(minutes=longest, days=1)))
+    # On time: the clocks that ran out in the range.
+    first_due = tip_ranges.first_tip_due_since(db, lo)
     for s, in_time, total in db.execute(
-            f"SELECT {tkey}, SUM(t.first_response_at IS NOT NULL AND t.first_response_at <= t.due_at), COUNT(*)"
+            f"SELECT {tkey}, SUM({tip_ranges.IN_TIME}), COUNT(*)"
             f" FROM tips t{grid_join} WHERE t.id >= ? AND t.due_at >= ? AND t.due_at < ? AND t.duplicate_of IS NULL{w}"
             " GROUP BY 1", [first_due, lo, hi, *p]):
         cols["on_time"][s] = _pct(in_time, total)

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from lib.core import clock, query, scope
+from lib.core import clock, scope
 from lib.core.errors import ValidationError
 from lib.duty import periods
 from lib.reports.league import median_of_counts
+from lib.tips import tip_ranges
 
 if TYPE_CHECKING:
     from lib.core.auth import User
@@ -45,6 +46,7 @@ def weekly(db: sqlite_utils.Database, user: User, *, weeks: int = 12, station_id
            now: datetime | None = None) -> list[dict]:
     """One row per week, oldest first: ``{"week": Monday, <series>: value or None}`` for the user's scope
     (a district admin may pick a station)."""
+    scope.require_a_scope(user)
     station = scope.filter_station(user, station_id)
     start, end = weeks_back(weeks, periods.beijing_date(now))
     lo = clock.from_beijing(datetime(start.year, start.month, start.day))
@@ -54,8 +56,7 @@ def weekly(db: sqlite_utils.Database, user: User, *, weeks: int = 12, station_id
         monday = (start + timedelta(weeks=k)).isoformat()
         out[monday] = {"week": monday, **{s: None for s in SERIES}}
     w, p = (" AND t.station_id = ?", [station]) if station is not None else ("", [])
-    first = query.first_id_since(db, "tips", "created_at", lo,
-                                 margin=clock.stamp(clock.parse(lo) - timedelta(days=1)))
+    first = tip_ranges.first_tip_since(db, lo)
     received = f" FROM tips t WHERE t.id >= ? AND t.created_at >= ? AND t.created_at < ? AND t.duplicate_of IS NULL{w}"
     for week, n, leads in db.execute(f"SELECT {_WEEK.format(c='t.created_at')}, COUNT(*), SUM(t.kind = 'lead')"
                                      f"{received} GROUP BY 1", [first, lo, hi, *p]):
@@ -70,12 +71,9 @@ def weekly(db: sqlite_utils.Database, user: User, *, weeks: int = 12, station_id
     for week, counts in minutes.items():
         if week in out:
             out[week]["first_response_min"] = median_of_counts(counts)
-    longest = db.execute("SELECT COALESCE(MAX(first_response_minutes), 1440) FROM sla_rules").fetchone()[0]
-    first_due = query.first_id_since(db, "tips", "created_at", lo,
-                                     margin=clock.stamp(clock.parse(lo) - timedelta(minutes=longest, days=1)))
+    first_due = tip_ranges.first_tip_due_since(db, lo)
     for week, in_time, n in db.execute(
-            f"SELECT {_WEEK.format(c='t.due_at')}, SUM(t.first_response_at IS NOT NULL AND t.first_response_at"
-            f" <= t.due_at), COUNT(*) FROM tips t WHERE t.id >= ? AND t.due_at >= ? AND t.due_at < ?"
+            f"SELECT {_WEEK.format(c='t.due_at')}, SUM({tip_ranges.IN_TIME}), COUNT(*) FROM tips t WHERE t.id >= ? AND t.due_at >= ? AND t.due_at < ?"
             f" AND t.duplicate_of IS NULL{w} GROUP BY 1", [first_due, lo, hi, *p]):
         if week in out:
             out[week]["on_time"] = round(100.0 * in_time / n, 1) if n else None

@@ -172,6 +172,21 @@ def forget_written_inputs(prefix: str) -> None:
         st.session_state[prefix + "pick"] = st.session_state.pop(prefix + "open_next")
 
 
+def version_seen(prefix: str, record_id: int, version: int, changed: str, reload: str) -> int:
+    """The version of a record this user was shown (kept per record under ``<prefix>seen_<id>``): every
+    write names it, so a change made meanwhile is refused, not overwritten. When the record has moved on
+    since, say so (``changed``) with a button (``reload``) that shows the new version. Returns the version
+    the user has seen."""
+    seen_key = prefix + f"seen_{record_id}"
+    seen = st.session_state.setdefault(seen_key, version)
+    if seen != version:
+        st.warning(changed)
+        if st.button(reload, key=prefix + f"reload_{record_id}", type="primary"):
+            st.session_state[seen_key] = version
+            st.rerun()
+    return seen
+
+
 def show_field_errors(ctx: Context, exc: Exception, label_of) -> None:
     """A refusal of several fields (:class:`lib.core.errors.FieldErrors`): its summary, then one line per
     field as "label：message" (``label_of(field)`` names the field in the user's language); any other
