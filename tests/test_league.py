@@ -133,6 +133,8 @@ def test_the_page_for_the_linkage_center_and_a_station_admin(app, demo_db):
 
 
 def test_a_clerk_has_no_league_page(app):
+    assert "league" in app("station").run().session_state["portal_pages"]
+    assert "league" not in app("clerk").run().session_state["portal_pages"]
     at = goto(app("clerk").run(), "league").run()
     assert "数据看板" not in [e.value for e in at.title]
 
